@@ -1,0 +1,237 @@
+import type { StandardSchemaV1 } from "@standard-schema/spec";
+import { compileFlow, type CompiledFlow } from "./compile/machine.js";
+import type { FlowDefinition, StepDefinition, StepFunction } from "./definition.js";
+import { ErrorCode, FlowDefinitionError, OrchestrixError } from "./errors.js";
+import { toMachineJson } from "./export/json.js";
+import { toMermaid } from "./export/mermaid.js";
+import { loggingFromEnvironment, loggingPlugin } from "./logging.js";
+import {
+  COMPENSATION_RETRY_DEFAULTS,
+  RETRY_OPTION_NAMES,
+  STEP_RETRY_DEFAULTS,
+  rejectUnknownOptions,
+  resolveRetryPolicy,
+  type RetryOptions,
+} from "./policy.js";
+import { launchRun, type RunHandle } from "./run.js";
+import { validateInput } from "./schema.js";
+import type { CompensationContext, FlowConfig, FlowPlugin, FlowResult, RunOptions, StepContext } from "./types.js";
+
+/** Flattens an intersection so editors show `{ a: A; b: B }` rather than `X & { b: B }`. */
+type Simplify<T> = { [K in keyof T]: T[K] } & {};
+
+/** The outputs known after adding step `N` returning `R`. */
+type WithOutput<TOutputs, N extends string, R> = Simplify<TOutputs & { [K in N]: Awaited<R> }>;
+
+/** A step name, or a readable type error when the name is already used. */
+type UniqueName<N extends string, TOutputs> = N extends keyof TOutputs ? `Error: step name "${N}" is already used` : N;
+
+/** Options of one step: its retry policy, its undo and the undo's retry policy. */
+export interface StepOptions<TInput = unknown, TOutputs = Record<string, unknown>> extends RetryOptions {
+  /** Undoes this step when a later step fails or the run is cancelled. */
+  compensate?: (ctx: CompensationContext<TInput, TOutputs>) => unknown;
+  /** Retry policy of the compensation. @default 3 retries, exponential from 100 ms */
+  compensation?: RetryOptions;
+}
+
+/** One branch of a parallel group: a full step. */
+export interface ParallelBranch<TInput = unknown, TOutputs = Record<string, unknown>, N extends string = string, R = unknown> {
+  name: N;
+  fn: (ctx: StepContext<TInput, TOutputs>) => R;
+  options?: StepOptions<TInput, TOutputs>;
+}
+
+/** Options of a parallel group. */
+export interface ParallelOptions {
+  /** Abort the other branches at the first failure. @default false (wait for every branch) */
+  failFast?: boolean;
+}
+
+type BranchOutputs<B extends readonly ParallelBranch<never, never, string, unknown>[]> = {
+  [E in B[number] as E["name"]]: Awaited<ReturnType<E["fn"]>>;
+};
+
+const STEP_OPTION_NAMES = [...RETRY_OPTION_NAMES, "compensate", "compensation"] as const;
+
+/**
+ * An immutable flow: each `.step()` / `.parallel()` returns a new one whose generics know every output so far.
+ * Run it with `run()` / `start()`, or use `flow.machine` with any XState tool.
+ */
+export class Flow<TInput = unknown, TOutputs extends Record<string, unknown> = {}> {
+  /** The flow's name (the machine's id). */
+  readonly name: string;
+  /** The definition the machine is compiled from. */
+  readonly definition: FlowDefinition;
+  private compiled: CompiledFlow | undefined;
+
+  /** Use {@link create}. */
+  constructor(definition: FlowDefinition) {
+    this.definition = definition;
+    this.name = definition.name;
+  }
+
+  /** The generated XState v5 machine, compiled on first use and cached. */
+  get machine(): CompiledFlow["machine"] {
+    return this.compile().machine;
+  }
+
+  /** Hash of the flow's shape, stored with snapshots (DESIGN §5). */
+  get definitionHash(): string {
+    return this.compile().definitionHash;
+  }
+
+  /**
+   * Adds a step. Its return value becomes `ctx.outputs[name]` for later steps.
+   * @example flow.step("charge", async (ctx) => gateway.charge(ctx.input), { retries: 3, compensate: refund })
+   */
+  step<const N extends string, R>(
+    name: UniqueName<N, TOutputs>,
+    fn: (ctx: StepContext<TInput, TOutputs>) => R,
+    options?: StepOptions<TInput, WithOutput<TOutputs, N, R>>,
+  ): Flow<TInput, WithOutput<TOutputs, N, R>> {
+    const step = this.defineStep(name, fn as StepFunction, options, undefined);
+    return this.extend([step.name], step) as never;
+  }
+
+  /** Adds a group of steps that run at the same time (an XState parallel state, one region per branch). */
+  parallel<const N extends string, const B extends readonly ParallelBranch<TInput, TOutputs, string, unknown>[]>(
+    name: N,
+    branches: B,
+    options: ParallelOptions = {},
+  ): Flow<TInput, Simplify<TOutputs & BranchOutputs<B>>> {
+    if (!Array.isArray(branches) || branches.length === 0) {
+      throw new FlowDefinitionError(`Parallel group "${name}" of flow "${this.name}" needs at least one branch`, {
+        flow: this.name,
+        step: name,
+      });
+    }
+    rejectUnknownOptions(options, ["failFast"], { flow: this.name, step: name, prefix: "" });
+    if (options.failFast !== undefined && typeof options.failFast !== "boolean") {
+      throw new FlowDefinitionError(
+        `Parallel group "${name}" of flow "${this.name}": expected \`failFast\` to be a boolean, got ${typeof options.failFast}`,
+        { flow: this.name, step: name },
+      );
+    }
+    const defined = branches.map((branch) =>
+      this.defineStep(branch.name, branch.fn as StepFunction, branch.options, name),
+    );
+    const group = { kind: "parallel" as const, name, failFast: options.failFast ?? false, branches: defined };
+    return this.extend([name, ...defined.map((b) => b.name)], group) as never;
+  }
+
+  /**
+   * Runs the flow to its end and resolves with the result; business failure is a result, not a rejection.
+   * Rejects with `FlowValidationError` when the input fails the schema (no step runs).
+   */
+  async run(input: TInput, options: RunOptions = {}): Promise<FlowResult<TOutputs>> {
+    const value = await validateInput(this.name, this.definition.schema, input);
+    return launchRun<TOutputs>(this.compile(), this.definition, value, options).result;
+  }
+
+  /** Starts the flow and returns a handle at once: `{ runId, actor, result, cancel }`. Needs a synchronous schema. */
+  start(input: TInput, options: RunOptions = {}): RunHandle<TOutputs> {
+    const value = validateInput(this.name, this.definition.schema, input);
+    if (value instanceof Promise) {
+      value.catch(() => undefined);
+      throw new OrchestrixError(
+        ErrorCode.SCHEMA_ASYNC,
+        `Flow "${this.name}" has an async schema; start() must validate synchronously, use run() instead`,
+        { flow: this.name },
+      );
+    }
+    return launchRun<TOutputs>(this.compile(), this.definition, value, options);
+  }
+
+  /** The machine's config as JSON (functions left out): what Stately's editor and inspector can show. */
+  toJSON(): Record<string, unknown> {
+    return toMachineJson(this.machine);
+  }
+
+  /** The machine as a Mermaid `stateDiagram-v2`. */
+  toMermaid(): string {
+    return toMermaid(this.toJSON());
+  }
+
+  private compile(): CompiledFlow {
+    return (this.compiled ??= compileFlow(this.definition));
+  }
+
+  private extend(names: string[], node: FlowDefinition["nodes"][number]): Flow<TInput, never> {
+    const taken = new Set(this.definition.nodes.flatMap((n) => (n.kind === "step" ? [n.name] : [n.name, ...n.branches.map((b) => b.name)])));
+    for (const name of names) {
+      if (taken.has(name)) {
+        throw new FlowDefinitionError(
+          `Flow "${this.name}" already has a step named "${name}": step names must be unique across the flow, parallel branches included`,
+          { flow: this.name, step: name },
+        );
+      }
+      taken.add(name);
+    }
+    return new Flow({ ...this.definition, nodes: [...this.definition.nodes, node] });
+  }
+
+  private defineStep(name: unknown, fn: unknown, options: unknown, group: string | undefined): StepDefinition {
+    const flow = this.name;
+    checkName(name, flow, group === undefined ? "Step" : `Branch of "${group}"`);
+    if (typeof fn !== "function") {
+      throw new FlowDefinitionError(`Step "${name}" of flow "${flow}": expected a function, got ${typeof fn}`, { flow, step: name });
+    }
+    const raw = (options ?? {}) as StepOptions;
+    if (typeof raw !== "object") {
+      throw new FlowDefinitionError(`Step "${name}" of flow "${flow}": expected options to be an object, got ${typeof raw}`, {
+        flow,
+        step: name,
+      });
+    }
+    rejectUnknownOptions(raw, STEP_OPTION_NAMES, { flow, step: name, prefix: "" });
+    const { compensate, compensation, ...retry } = raw;
+    if (compensate !== undefined && typeof compensate !== "function") {
+      throw new FlowDefinitionError(
+        `Step "${name}" of flow "${flow}": expected \`compensate\` to be a function, got ${typeof compensate}`,
+        { flow, step: name },
+      );
+    }
+    const compensationSite = { flow, step: name, prefix: "compensation." };
+    if (compensation !== undefined) rejectUnknownOptions(compensation, RETRY_OPTION_NAMES, compensationSite);
+    return {
+      kind: "step",
+      name,
+      run: fn as StepFunction,
+      compensate: compensate as StepFunction | undefined,
+      policy: resolveRetryPolicy(retry, STEP_RETRY_DEFAULTS, { flow, step: name, prefix: "" }),
+      compensationPolicy: resolveRetryPolicy(compensation ?? {}, COMPENSATION_RETRY_DEFAULTS, compensationSite),
+      group,
+    };
+  }
+}
+
+/** State names become XState keys: `.` is XState's path separator and `#` starts an id. */
+function checkName(name: unknown, flow: string, what: string): asserts name is string {
+  if (typeof name !== "string" || name.trim() === "" || /[.#]/.test(name)) {
+    throw new FlowDefinitionError(
+      `${what} of flow "${flow}": expected a non-empty name without "." or "#", got ${JSON.stringify(name) ?? String(name)}`,
+      { flow },
+    );
+  }
+}
+
+/**
+ * Starts a flow definition. Add steps with `.step()` and `.parallel()`, then `run()` it.
+ * @example const flow = create<Order>("checkout", { schema: OrderSchema }).step("reserve", reserve, { compensate: release });
+ */
+export function create<TInput = unknown>(name: string, config: FlowConfig<TInput> = {}): Flow<TInput, {}> {
+  if (typeof name !== "string" || name.trim() === "" || /[.#]/.test(name)) {
+    throw new FlowDefinitionError(`Expected the flow name to be a non-empty string without "." or "#", got ${JSON.stringify(name)}`);
+  }
+  rejectUnknownOptions(config, ["schema", "version", "hooks", "plugins", "logging"], { flow: name, step: "(config)", prefix: "" });
+  const schema = config.schema as StandardSchemaV1 | undefined;
+  if (schema !== undefined && typeof schema?.["~standard"]?.validate !== "function") {
+    throw new FlowDefinitionError(`Flow "${name}": expected \`schema\` to be a Standard Schema v1 validator (zod 4, valibot, arktype…)`, {
+      flow: name,
+    });
+  }
+  const logging = config.logging ?? loggingFromEnvironment();
+  const plugins: FlowPlugin[] = [...(config.plugins ?? [])];
+  if (logging) plugins.push(loggingPlugin(logging === true ? {} : logging));
+  return new Flow({ name, version: config.version, schema, nodes: [], hooks: config.hooks, plugins });
+}

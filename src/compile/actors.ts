@@ -1,0 +1,84 @@
+import { fromPromise } from "xstate";
+import type { StepDefinition } from "../definition.js";
+import { reviveError, toError } from "../error-record.js";
+import { StepTimeoutError } from "../errors.js";
+import { createStepContext, toFrozenJson, type AttemptInput, type AttemptOutput } from "../step-context.js";
+import type { Json } from "../json.js";
+import type { LiveErrors } from "./live-errors.js";
+
+/** The promise actor that runs one attempt of a step or of its compensation. */
+export function attemptActor(flow: string, steps: ReadonlyMap<string, StepDefinition>, liveErrors: LiveErrors) {
+  return fromPromise<AttemptOutput, AttemptInput>(async ({ input, signal }) => {
+    const step = steps.get(input.step);
+    const run = input.kind === "step" ? step?.run : step?.compensate;
+    if (!step || !run) throw new Error(`Flow "${flow}" has no ${input.kind} named "${input.step}"`);
+    const policy = input.kind === "step" ? step.policy : step.compensationPolicy;
+
+    // The attempt's own controller: aborted when XState stops the actor and on timeout.
+    const controller = new AbortController();
+    const forwardAbort = () => controller.abort(signal.reason);
+    if (signal.aborted) forwardAbort();
+    else signal.addEventListener("abort", forwardAbort, { once: true });
+
+    const writes: Record<string, Json> = {};
+    const flowError =
+      input.error === null ? undefined : (liveErrors.get(input.runId, "flow") ?? reviveError(input.error));
+    const ctx = createStepContext(input, { flow, signal: controller.signal, writes, error: flowError });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      const work = Promise.resolve().then(() => run(ctx as never));
+      const value = await (policy.timeoutMs === undefined
+        ? work
+        : Promise.race([
+            work,
+            new Promise<never>((_, reject) => {
+              timer = setTimeout(() => {
+                const timeout = new StepTimeoutError(flow, input.step, policy.timeoutMs ?? 0);
+                controller.abort(timeout);
+                reject(timeout);
+              }, policy.timeoutMs);
+            }),
+          ]));
+      const output =
+        input.kind === "step" && value !== undefined ? toFrozenJson(value, "the value it returned", flow, input.step) : undefined;
+      return { output, writes };
+    } catch (thrown) {
+      const what = input.kind === "step" ? `Step "${input.step}"` : `Compensation of "${input.step}"`;
+      const error = toError(thrown, `${what} of flow "${flow}"`);
+      liveErrors.set(input.runId, `${input.kind}:${input.step}`, error);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", forwardAbort);
+    }
+  });
+}
+
+/** Longest delay one `setTimeout` can take; longer waits are chained. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * The durable retry wait: sleeps until an absolute deadline kept in context, so a restored
+ * snapshot re-invokes it and waits only for the time that remained.
+ */
+export const retryWaitActor = fromPromise<void, { until: number }>(
+  ({ input, signal }) =>
+    new Promise<void>((resolve) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const tick = () => {
+        const remaining = input.until - Date.now();
+        if (remaining <= 0) {
+          signal.removeEventListener("abort", stop);
+          resolve();
+        } else {
+          timer = setTimeout(tick, Math.min(remaining, MAX_TIMER_MS));
+        }
+      };
+      const stop = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      signal.addEventListener("abort", stop, { once: true });
+      tick();
+    }),
+);

@@ -1,0 +1,384 @@
+import { assign, setup } from "xstate";
+import {
+  compensationOrder,
+  definitionHash,
+  flattenSteps,
+  type FlowDefinition,
+  type StepDefinition,
+} from "../definition.js";
+import { recordError } from "../error-record.js";
+import { FlowCancelledError } from "../errors.js";
+import { HookDispatcher } from "../hooks.js";
+import type { Json } from "../json.js";
+import { retryDelay, shouldRetry } from "../retry.js";
+import type { AttemptInput, AttemptKind, AttemptOutput } from "../step-context.js";
+import type { FlowStatus, HookName } from "../types.js";
+import { attemptActor, retryWaitActor } from "./actors.js";
+import { pendingRecord, type FlowContext, type FlowEvent, type StepRecord } from "./context.js";
+import { createInitialContext, type FlowMachineInput } from "./input.js";
+import { LiveErrors } from "./live-errors.js";
+import { buildResult } from "./result.js";
+
+/** Identifies one step or compensation in action and guard params. */
+interface Target {
+  kind: AttemptKind;
+  step: string;
+}
+
+/** Params of the `emitHook` action. */
+interface HookParams {
+  hook: HookName;
+  target?: Target;
+}
+
+type Collection = "steps" | "compensations";
+const collectionOf = (kind: AttemptKind): Collection => (kind === "step" ? "steps" : "compensations");
+
+/** Plain-object state node config; the machine's shape is generated, so it is typed loosely here. */
+type NodeConfig = Record<string, unknown>;
+
+/** What `compileFlow` produces: the machine, and the side table of original errors it writes to. */
+export interface CompiledFlow {
+  machine: ReturnType<typeof createFlowMachine>;
+  liveErrors: LiveErrors;
+  definitionHash: string;
+}
+
+/** Compiles a flow definition into an XState v5 machine (DESIGN §2). */
+export function compileFlow(definition: FlowDefinition): CompiledFlow {
+  const liveErrors = new LiveErrors();
+  const hash = definitionHash(definition.nodes);
+  return { machine: createFlowMachine(definition, hash, liveErrors), liveErrors, definitionHash: hash };
+}
+
+function createFlowMachine(definition: FlowDefinition, hash: string, liveErrors: LiveErrors) {
+  const flow = definition.name;
+  const steps = new Map(flattenSteps(definition.nodes).map((step) => [step.name, step]));
+  const hooks = new HookDispatcher(definition.hooks, definition.plugins);
+  const now = () => Date.now();
+  const record = (context: FlowContext, { kind, step }: Target): StepRecord =>
+    context[collectionOf(kind)][step] ?? pendingRecord();
+  const policyOf = ({ kind, step }: Target) => {
+    const found = steps.get(step);
+    if (!found) throw new Error(`Flow "${flow}" has no step named "${step}"`);
+    return kind === "step" ? found.policy : found.compensationPolicy;
+  };
+  const update = (context: FlowContext, target: Target, change: (record: StepRecord) => Partial<StepRecord>) => {
+    const collection = collectionOf(target.kind);
+    const current = record(context, target);
+    return { [collection]: { ...context[collection], [target.step]: { ...current, ...change(current) } } };
+  };
+  const closeAttempt = (current: StepRecord, error: unknown) => {
+    const history = current.history.slice();
+    const last = history[history.length - 1];
+    if (last) history[history.length - 1] = { ...last, endedAt: now(), error: error === undefined ? null : recordError(error) };
+    return history;
+  };
+  const lastAttemptMs = (current: StepRecord) => {
+    const last = current.history[current.history.length - 1];
+    return last ? (last.endedAt ?? now()) - last.startedAt : 0;
+  };
+  const flowError = (context: FlowContext) =>
+    context.error === null ? undefined : (liveErrors.get(context.runId, "flow") ?? context.error);
+
+  const emitHook = ({ context, event }: { context: FlowContext; event: unknown }, { hook, target }: HookParams) => {
+    const base = { flow, runId: context.runId };
+    const current = target ? record(context, target) : undefined;
+    const step = target?.step ?? "";
+    const attempt = current?.attempts ?? 0;
+    const error = (event as { error?: unknown }).error;
+    switch (hook) {
+      case "onFlowStart":
+        return hooks.emit(hook, { ...base, input: context.input });
+      case "onFlowComplete":
+        return hooks.emit(hook, { ...base, durationMs: now() - context.startedAt, outputs: context.outputs });
+      case "onFlowFail":
+        return hooks.emit(hook, {
+          ...base,
+          status: context.status as Exclude<FlowStatus, "completed">,
+          durationMs: now() - context.startedAt,
+          error: flowError(context),
+        });
+      case "onStepStart":
+        return hooks.emit(hook, { ...base, step, attempt });
+      case "onStepComplete":
+        return hooks.emit(hook, {
+          ...base,
+          step,
+          attempt,
+          durationMs: current ? lastAttemptMs(current) : 0,
+          output: (event as { output?: AttemptOutput }).output?.output,
+        });
+      case "onStepRetry":
+        return hooks.emit(hook, { ...base, step, attempt, error, delayMs: Math.max(0, (current?.retryAt ?? 0) - now()) });
+      case "onStepFail":
+        return hooks.emit(hook, { ...base, step, attempt, durationMs: current ? lastAttemptMs(current) : 0, error });
+      case "onCompensate":
+        return hooks.emit(hook, { ...base, step, attempt });
+      case "onCompensateComplete": {
+        const failed = current?.status === "failed";
+        return hooks.emit(hook, {
+          ...base,
+          step,
+          attempt,
+          status: failed ? "failed" : "completed",
+          durationMs: current ? lastAttemptMs(current) : 0,
+          ...(failed ? { error } : {}),
+        });
+      }
+    }
+  };
+
+  const machineSetup = setup({
+    types: {
+      context: {} as FlowContext,
+      events: {} as FlowEvent,
+      input: {} as FlowMachineInput,
+      output: {} as ReturnType<typeof buildResult>,
+    },
+    actors: {
+      attempt: attemptActor(flow, steps, liveErrors),
+      retryWait: retryWaitActor,
+    },
+    actions: {
+      beginAttempt: assign(({ context }, target: Target) =>
+        update(context, target, (current) => ({
+          status: "running",
+          attempts: current.attempts + 1,
+          startedAt: current.startedAt ?? now(),
+          retryAt: null,
+          history: [...current.history, { startedAt: now(), endedAt: null, error: null }],
+        })),
+      ),
+      completeAttempt: assign(({ context, event }, target: Target) => {
+        const { output, writes } = (event as unknown as { output: AttemptOutput }).output;
+        const change = update(context, target, (current) => ({
+          status: "completed",
+          endedAt: now(),
+          error: null,
+          history: closeAttempt(current, undefined),
+        }));
+        const data = Object.keys(writes).length > 0 ? { ...context.data, ...writes } : context.data;
+        if (target.kind === "compensation") return { ...change, data };
+        return { ...change, data, outputs: { ...context.outputs, [target.step]: output as Json } };
+      }),
+      scheduleRetry: assign(({ context, event }, target: Target) => {
+        const error = (event as { error?: unknown }).error;
+        return update(context, target, (current) => ({
+          status: "retrying",
+          error: recordError(error),
+          retryAt: now() + retryDelay(policyOf(target), current.attempts),
+          history: closeAttempt(current, error),
+        }));
+      }),
+      giveUp: assign(({ context, event }, target: Target) => {
+        const error = (event as { error?: unknown }).error;
+        const change = update(context, target, (current) => ({
+          status: "failed",
+          endedAt: now(),
+          error: recordError(error),
+          history: closeAttempt(current, error),
+        }));
+        if (target.kind === "compensation" || context.error !== null) return change;
+        return { ...change, error: recordError(error), failedStep: target.step };
+      }),
+      rememberFailure: ({ context, event }) => {
+        if (liveErrors.get(context.runId, "flow") === undefined) {
+          liveErrors.set(context.runId, "flow", (event as { error?: unknown }).error);
+        }
+      },
+      cancel: assign(({ context, event }) => {
+        const reason = (event as { reason?: string }).reason ?? null;
+        const error = new FlowCancelledError(flow, reason ?? undefined);
+        liveErrors.set(context.runId, "flow", error);
+        return { cancelled: true, cancelReason: reason, error: recordError(error) };
+      }),
+      interruptInFlight: assign(({ context }) => {
+        const interrupted = Object.entries(context.steps).filter(
+          ([, current]) => current.status === "running" || current.status === "retrying",
+        );
+        if (interrupted.length === 0) return {};
+        const updated = { ...context.steps };
+        for (const [name, current] of interrupted) {
+          updated[name] = { ...current, status: "cancelled", endedAt: now(), retryAt: null, history: closeAttempt(current, undefined) };
+        }
+        return { steps: updated };
+      }),
+      finish: assign((_, { status }: { status: FlowStatus }) => ({ status, endedAt: now() })),
+      emitHook,
+    },
+    guards: {
+      canRetry: ({ context, event }, target: Target) =>
+        shouldRetry(policyOf(target), (event as { error?: unknown }).error, record(context, target).attempts),
+      stepCompleted: ({ context }, { step }: { step: string }) => context.steps[step]?.status === "completed",
+      groupFailed: ({ context }, { branches }: { branches: string[] }) =>
+        branches.some((name) => context.steps[name]?.status === "failed"),
+      compensationFailed: ({ context }) =>
+        Object.values(context.compensations).some((current) => current.status === "failed"),
+      cancelled: ({ context }) => context.cancelled,
+    },
+  });
+
+  const root = `#${flow}`;
+  const hook = (name: HookName, target?: Target) =>
+    hooks.has(name) ? [{ type: "emitHook", params: target ? { hook: name, target } : { hook: name } }] : [];
+  const attemptInput =
+    (target: Target) =>
+    ({ context }: { context: FlowContext }): AttemptInput => ({
+      kind: target.kind,
+      step: target.step,
+      runId: context.runId,
+      attempt: record(context, target).attempts,
+      input: context.input,
+      data: context.data,
+      outputs: context.outputs,
+      error: target.kind === "compensation" ? context.error : null,
+    });
+
+  /** `running` + `retrying` for one step or compensation; `onSuccess` and `onGiveUp` are where it goes next. */
+  const attemptStates = (target: Target, onSuccess: string, onGiveUp: string, extra: NodeConfig = {}): NodeConfig => {
+    const isStep = target.kind === "step";
+    const id = isStep ? target.step : `${target.step}:compensate`;
+    return {
+      running: {
+        entry: [{ type: "beginAttempt", params: target }, ...hook(isStep ? "onStepStart" : "onCompensate", target)],
+        invoke: {
+          id,
+          src: "attempt",
+          input: attemptInput(target),
+          onDone: {
+            target: onSuccess,
+            actions: [
+              { type: "completeAttempt", params: target },
+              ...hook(isStep ? "onStepComplete" : "onCompensateComplete", target),
+            ],
+          },
+          onError: [
+            {
+              guard: { type: "canRetry", params: target },
+              target: "retrying",
+              actions: [{ type: "scheduleRetry", params: target }, ...(isStep ? hook("onStepRetry", target) : [])],
+            },
+            {
+              target: onGiveUp,
+              actions: [
+                { type: "giveUp", params: target },
+                ...(isStep ? [{ type: "rememberFailure" }] : []),
+                ...hook(isStep ? "onStepFail" : "onCompensateComplete", target),
+              ],
+            },
+          ],
+        },
+      },
+      retrying: {
+        invoke: {
+          id: `${id}:retry-wait`,
+          src: "retryWait",
+          input: ({ context }: { context: FlowContext }) => ({ until: record(context, target).retryAt ?? 0 }),
+          onDone: { target: "running" },
+        },
+      },
+      ...extra,
+    };
+  };
+
+  const stepNode = (step: StepDefinition, next: string, failFast: boolean | undefined): NodeConfig => {
+    const target: Target = { kind: "step", step: step.name };
+    const policy = step.policy;
+    const description = `Runs "${step.name}": up to ${policy.retries + 1} attempt(s)${step.compensate ? "; can be undone" : ""}`;
+    if (step.group === undefined) {
+      return { description, initial: "running", states: attemptStates(target, next, `${root}.compensating`) };
+    }
+    // A branch of a parallel group: it ends in its own final state, unless fail-fast unwinds the flow at once.
+    return {
+      description,
+      initial: "running",
+      states: attemptStates(target, "done", failFast ? `${root}.compensating` : "failed", {
+        done: { type: "final" },
+        failed: { type: "final" },
+      }),
+    };
+  };
+
+  const stepStates: Record<string, NodeConfig> = {};
+  definition.nodes.forEach((node, index) => {
+    const following = definition.nodes[index + 1];
+    const next = following ? `${root}.steps.${following.name}` : `${root}.completed`;
+    if (node.kind === "step") {
+      stepStates[node.name] = stepNode(node, next, undefined);
+      return;
+    }
+    stepStates[node.name] = {
+      type: "parallel",
+      description: `Runs ${node.branches.length} branches at once${node.failFast ? "; the first failure stops the others" : ""}`,
+      states: Object.fromEntries(node.branches.map((branch) => [branch.name, stepNode(branch, next, node.failFast)])),
+      onDone: [
+        { guard: { type: "groupFailed", params: { branches: node.branches.map((b) => b.name) } }, target: `${root}.compensating` },
+        { target: next },
+      ],
+    };
+  });
+
+  const undoOrder = compensationOrder(definition.nodes);
+  const compensationStates: Record<string, NodeConfig> = {};
+  undoOrder.forEach((step, index) => {
+    const following = undoOrder[index + 1];
+    const next = following ? `${root}.compensating.${following.name}` : `${root}.compensating.done`;
+    const target: Target = { kind: "compensation", step: step.name };
+    compensationStates[step.name] = {
+      description: `Undoes "${step.name}" if it completed`,
+      initial: "check",
+      states: {
+        check: {
+          always: [{ guard: { type: "stepCompleted", params: { step: step.name } }, target: "running" }, { target: next }],
+        },
+        ...attemptStates(target, next, next),
+      },
+    };
+  });
+
+  const finalState = (status: FlowStatus) => ({
+    type: "final",
+    entry: [{ type: "finish", params: { status } }, ...hook(status === "completed" ? "onFlowComplete" : "onFlowFail")],
+  });
+
+  const firstNode = definition.nodes[0];
+  const config: NodeConfig = {
+    id: flow,
+    context: ({ input, self }: { input: FlowMachineInput; self: { id: string; sessionId: string } }) =>
+      createInitialContext(definition, hash, input, self),
+    initial: firstNode ? "steps" : "completed",
+    entry: hook("onFlowStart"),
+    states: {
+      ...(firstNode
+        ? {
+            steps: {
+              initial: firstNode.name,
+              states: stepStates,
+              on: { CANCEL: { target: `${root}.compensating`, actions: [{ type: "cancel" }] } },
+            },
+          }
+        : {}),
+      compensating: {
+        entry: [{ type: "interruptInFlight" }],
+        initial: undoOrder[0]?.name ?? "done",
+        states: { ...compensationStates, done: { type: "final" } },
+        onDone: [
+          { guard: "compensationFailed", target: "compensation_failed" },
+          { guard: "cancelled", target: "cancelled" },
+          { target: "failed" },
+        ],
+      },
+      completed: finalState("completed"),
+      failed: finalState("failed"),
+      cancelled: finalState("cancelled"),
+      compensation_failed: finalState("compensation_failed"),
+    },
+    output: ({ context }: { context: FlowContext }) => buildResult(context, definition, (_, error) => error),
+  };
+  // The config is generated from the definition, so its exact literal type cannot be spelled out here.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  return machineSetup.createMachine(config as any);
+}
+
+export type { FlowContext, FlowEvent };

@@ -1,0 +1,77 @@
+import type { StandardSchemaV1 } from "@standard-schema/spec";
+import type { RetryPolicy } from "./policy.js";
+import type { FlowHooks, FlowPlugin } from "./types.js";
+
+/** A step function, as stored in a definition (typing lives on the builder). */
+export type StepFunction = (ctx: never) => unknown;
+
+/** One step: its function, its undo and their retry policies. */
+export interface StepDefinition {
+  readonly kind: "step";
+  readonly name: string;
+  readonly run: StepFunction;
+  readonly compensate: StepFunction | undefined;
+  readonly policy: RetryPolicy;
+  readonly compensationPolicy: RetryPolicy;
+  /** The parallel group the step is a branch of. */
+  readonly group: string | undefined;
+}
+
+/** A parallel group: its branches run at the same time. */
+export interface GroupDefinition {
+  readonly kind: "parallel";
+  readonly name: string;
+  readonly failFast: boolean;
+  readonly branches: readonly StepDefinition[];
+}
+
+/** A top-level element of a flow. */
+export type FlowNode = StepDefinition | GroupDefinition;
+
+/** Everything a flow is made of; the builder produces it, the compiler reads it. */
+export interface FlowDefinition {
+  readonly name: string;
+  readonly version: string | undefined;
+  readonly schema: StandardSchemaV1 | undefined;
+  readonly nodes: readonly FlowNode[];
+  readonly hooks: FlowHooks | undefined;
+  readonly plugins: readonly FlowPlugin[];
+}
+
+/** Every step of the flow, parallel branches in place of their group, in definition order. */
+export function flattenSteps(nodes: readonly FlowNode[]): StepDefinition[] {
+  return nodes.flatMap((node) => (node.kind === "step" ? [node] : [...node.branches]));
+}
+
+/** The steps that have an undo, in the order they are undone: newest first, last branch of a group first. */
+export function compensationOrder(nodes: readonly FlowNode[]): StepDefinition[] {
+  return flattenSteps(nodes)
+    .filter((step) => step.compensate !== undefined)
+    .reverse();
+}
+
+/**
+ * A stable hash of the flow's shape: step names, order, kinds, fail-fast and which steps can be undone.
+ * Retry numbers are left out: they are read at run time, so changing them keeps snapshots resumable.
+ */
+export function definitionHash(nodes: readonly FlowNode[]): string {
+  const shape = nodes.map((node) =>
+    node.kind === "step"
+      ? ["s", node.name, node.compensate !== undefined]
+      : ["p", node.name, node.failFast, node.branches.map((b) => [b.name, b.compensate !== undefined])],
+  );
+  return fnv1a64(JSON.stringify([MACHINE_FORMAT, shape]));
+}
+
+/** Bumped when the generated machine's layout changes in a way old snapshots cannot follow. */
+const MACHINE_FORMAT = 1;
+
+function fnv1a64(text: string): string {
+  // FNV-1a over UTF-16 code units, 64-bit via BigInt: small, dependency-free, identical everywhere.
+  let hash = 0xcbf29ce484222325n;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= BigInt(text.charCodeAt(i));
+    hash = (hash * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return hash.toString(16).padStart(16, "0");
+}

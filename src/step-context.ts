@@ -1,0 +1,88 @@
+import type { ErrorRecord } from "./error-record.js";
+import { NotJsonError } from "./errors.js";
+import { whyNotJson, type Json } from "./json.js";
+import type { CompensationContext } from "./types.js";
+
+/** Whether an attempt runs a step or undoes one. */
+export type AttemptKind = "step" | "compensation";
+
+/** The JSON input of one attempt's invoked actor; kept in the snapshot so a restore can re-invoke it. */
+export interface AttemptInput {
+  kind: AttemptKind;
+  step: string;
+  runId: string;
+  attempt: number;
+  input: Json;
+  data: Record<string, Json>;
+  outputs: Record<string, Json>;
+  /** Why the flow is being undone (compensations only). */
+  error: ErrorRecord | null;
+}
+
+/** What a successful attempt hands back to the machine. */
+export interface AttemptOutput {
+  output: Json | undefined;
+  /** The `ctx.set` writes of the attempt, merged into the run's data when it completes. */
+  writes: Record<string, Json>;
+}
+
+/** Everything a context needs besides the attempt's input. */
+export interface ContextParts {
+  flow: string;
+  signal: AbortSignal;
+  /** Receives the attempt's writes; discarded when the attempt fails. */
+  writes: Record<string, Json>;
+  /** What failed the flow, as an object (compensations only). */
+  error: unknown;
+}
+
+/** Builds the `ctx` a step or compensation function receives. */
+export function createStepContext(attempt: AttemptInput, parts: ContextParts): CompensationContext {
+  const { writes } = parts;
+  const idempotencyKey =
+    attempt.kind === "step" ? `${attempt.runId}:${attempt.step}` : `${attempt.runId}:${attempt.step}:compensate`;
+  return {
+    input: attempt.input,
+    outputs: attempt.outputs,
+    attempt: attempt.attempt,
+    stepName: attempt.step,
+    runId: attempt.runId,
+    idempotencyKey,
+    signal: parts.signal,
+    error: parts.error,
+    get: <T>(key: string): T => (Object.hasOwn(writes, key) ? writes[key] : attempt.data[key]) as T,
+    has: (key: string) => Object.hasOwn(writes, key) || Object.hasOwn(attempt.data, key),
+    set: (key: string, value: unknown) => {
+      if (typeof key !== "string") {
+        throw new NotJsonError(`ctx.set in step "${attempt.step}" expects a string key, got ${typeof key}`, {
+          flow: parts.flow,
+          step: attempt.step,
+        });
+      }
+      writes[key] = toFrozenJson(value, `ctx.set(${JSON.stringify(key)}, value)`, parts.flow, attempt.step);
+    },
+  };
+}
+
+/**
+ * Copies a value through JSON and freezes the copy, so the snapshot can neither hold what JSON
+ * would lose nor be changed behind the machine's back. Throws {@link NotJsonError} saying why.
+ */
+export function toFrozenJson(value: unknown, what: string, flow: string, step: string): Json {
+  const reason = whyNotJson(value);
+  if (reason !== undefined) {
+    throw new NotJsonError(
+      `Step "${step}" of flow "${flow}": ${what} must survive JSON.stringify/JSON.parse, but ${reason}`,
+      { flow, step },
+    );
+  }
+  return deepFreeze(JSON.parse(JSON.stringify(value)) as Json);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
