@@ -20,11 +20,15 @@ import type { CompensationContext, FlowConfig, FlowPlugin, FlowResult, RunOption
 /** Flattens an intersection so editors show `{ a: A; b: B }` rather than `X & { b: B }`. */
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
 
-/** The outputs known after adding step `N` returning `R`. */
-type WithOutput<TOutputs, N extends string, R> = Simplify<TOutputs & { [K in N]: Awaited<R> }>;
+/** The outputs known after adding step `N` returning `R` (a name only known at run time adds nothing). */
+type WithOutput<TOutputs, N extends string, R> = string extends N ? TOutputs : Simplify<TOutputs & { [K in N]: Awaited<R> }>;
 
-/** A step name, or a readable type error when the name is already used. */
-type UniqueName<N extends string, TOutputs> = N extends keyof TOutputs ? `Error: step name "${N}" is already used` : N;
+/** A step name, or a readable type error when the (literal) name is already used. */
+type UniqueName<N extends string, TOutputs> = string extends N
+  ? N
+  : N extends keyof TOutputs
+    ? `Error: step name "${N}" is already used`
+    : N;
 
 /** Options of one step: its retry policy, its undo and the undo's retry policy. */
 export interface StepOptions<TInput = unknown, TOutputs = Record<string, unknown>> extends RetryOptions {

@@ -26,7 +26,11 @@ export function attemptActor(flow: string, steps: ReadonlyMap<string, StepDefini
     const ctx = createStepContext(input, { flow, signal: controller.signal, writes, error: flowError });
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      const work = Promise.resolve().then(() => run(ctx as never));
+      // The actor may be stopped (cancel, fail-fast) before this microtask: then the step must not start.
+      const work = Promise.resolve().then(() => {
+        controller.signal.throwIfAborted();
+        return run(ctx as never);
+      });
       const value = await (policy.timeoutMs === undefined
         ? work
         : Promise.race([

@@ -289,14 +289,12 @@ function createFlowMachine(definition: FlowDefinition, hash: string, liveErrors:
     if (step.group === undefined) {
       return { description, initial: "running", states: attemptStates(target, next, `${root}.compensating`) };
     }
-    // A branch of a parallel group: it ends in its own final state, unless fail-fast unwinds the flow at once.
+    // A branch of a parallel group ends in its own final state; with fail-fast a failure unwinds the flow at once.
+    const ends = failFast ? { done: { type: "final" } } : { done: { type: "final" }, failed: { type: "final" } };
     return {
       description,
       initial: "running",
-      states: attemptStates(target, "done", failFast ? `${root}.compensating` : "failed", {
-        done: { type: "final" },
-        failed: { type: "final" },
-      }),
+      states: attemptStates(target, "done", failFast ? `${root}.compensating` : "failed", ends),
     };
   };
 

@@ -7,7 +7,7 @@ interface NodeJson {
   on?: Record<string, TransitionJson | TransitionJson[]>;
   always?: TransitionJson | TransitionJson[];
   onDone?: TransitionJson | TransitionJson[];
-  invoke?: { onDone?: TransitionJson | TransitionJson[]; onError?: TransitionJson | TransitionJson[] };
+  invoke?: { src?: string; onDone?: TransitionJson | TransitionJson[]; onError?: TransitionJson | TransitionJson[] };
 }
 
 type TransitionJson = string | { target?: string; guard?: string | { type: string } };
@@ -19,6 +19,13 @@ const GUARD_LABELS: Record<string, string> = {
   groupFailed: "a branch failed",
   compensationFailed: "an undo failed",
   cancelled: "cancelled",
+};
+
+/** Labels of the unguarded fallback after a list's first guard, where "else" says too little. */
+const ELSE_LABELS: Record<string, string> = {
+  canRetry: "no retries left",
+  stepCompleted: "skipped",
+  groupFailed: "all succeeded",
 };
 
 interface Edge {
@@ -88,12 +95,15 @@ export function toMermaid(config: Record<string, unknown>): string {
 function collectEdges(node: NodeJson, path: string[], rootId: string, edgesByScope: Map<string, Edge[]>) {
   const add = (transitions: TransitionJson | TransitionJson[] | undefined, event: string) => {
     const list = transitions === undefined ? [] : Array.isArray(transitions) ? transitions : [transitions];
+    const first = list[0];
+    const firstGuard = typeof first === "object" ? first.guard : undefined;
+    const elseLabel = ELSE_LABELS[(typeof firstGuard === "string" ? firstGuard : firstGuard?.type) ?? ""] ?? "else";
     list.forEach((transition, index) => {
       const target = typeof transition === "string" ? transition : transition.target;
       if (target === undefined) return;
       const guard = typeof transition === "string" ? undefined : transition.guard;
       const guardName = typeof guard === "string" ? guard : guard?.type;
-      const condition = guardName ? `[${GUARD_LABELS[guardName] ?? guardName}]` : index > 0 ? "[else]" : "";
+      const condition = guardName ? `[${GUARD_LABELS[guardName] ?? guardName}]` : index > 0 ? `[${elseLabel}]` : "";
       const label = [event, condition].filter(Boolean).join(" ");
       const to = resolveTarget(target, path, rootId);
       let shared = 0;
@@ -106,7 +116,7 @@ function collectEdges(node: NodeJson, path: string[], rootId: string, edgesBySco
   };
   for (const [event, transitions] of Object.entries(node.on ?? {})) add(transitions, event);
   add(node.always, "");
-  add(node.invoke?.onDone, "done");
+  add(node.invoke?.onDone, node.invoke?.src === "retryWait" ? "retry" : "done");
   add(node.invoke?.onError, "error");
   add(node.onDone, "done");
   for (const [key, child] of Object.entries(node.states ?? {})) collectEdges(child, [...path, key], rootId, edgesByScope);

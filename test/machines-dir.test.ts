@@ -1,0 +1,27 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { exampleFlows, machineFiles } from "../scripts/machines.js";
+
+describe("machines/", () => {
+  it("holds the current machine of every example flow (run `npm run machines` after changing one)", async () => {
+    for (const flow of await exampleFlows()) {
+      for (const [file, expected] of Object.entries(machineFiles(flow))) {
+        const stored = readFileSync(join(import.meta.dirname, "..", "machines", file), "utf8");
+        expect(stored, `machines/${file} is stale: run \`npm run machines\``).toBe(expected);
+      }
+    }
+  });
+
+  it("draws the payment saga readably in Mermaid", async () => {
+    const [payment] = await exampleFlows();
+    const mermaid = payment!.toMermaid();
+    expect(mermaid.startsWith("stateDiagram-v2\n")).toBe(true);
+    for (const step of ["reserve-stock", "process-payment", "confirm-order", "send-email"]) {
+      expect(mermaid).toContain(`state "${step}" as steps_${step.replace(/-/g, "_")} {`);
+    }
+    expect(mermaid).toContain("steps_reserve_stock --> steps_process_payment : done");
+    expect(mermaid).toContain("steps --> compensating : CANCEL / error [no retries left]");
+    expect(mermaid).toContain("compensating --> failed : done");
+  });
+});
