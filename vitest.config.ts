@@ -3,7 +3,10 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   resolve: {
-    alias: { orchestrix: fileURLToPath(new URL("./src/index.ts", import.meta.url)) },
+    alias: [
+      { find: /^orchestrix$/, replacement: fileURLToPath(new URL("./src/index.ts", import.meta.url)) },
+      { find: /^orchestrix\/(.*)$/, replacement: fileURLToPath(new URL("./src/$1.ts", import.meta.url)) },
+    ],
   },
   test: {
     include: ["test/**/*.test.ts"],

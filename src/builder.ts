@@ -1,7 +1,8 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { compileFlow, type CompiledFlow } from "./compile/machine.js";
 import type { FlowDefinition, StepDefinition, StepFunction } from "./definition.js";
-import { ErrorCode, FlowDefinitionError, OrchestrixError } from "./errors.js";
+import { runDurably, resumeRun, type DurableRunOptions, type FlowEngine, type ResumeOptions } from "./durable.js";
+import { ErrorCode, FlowDefinitionError, OrchestrixError, StoreError } from "./errors.js";
 import { toMachineJson } from "./export/json.js";
 import { toMermaid } from "./export/mermaid.js";
 import { loggingFromEnvironment, loggingPlugin } from "./logging.js";
@@ -15,6 +16,8 @@ import {
 } from "./policy.js";
 import { launchRun, type RunHandle } from "./run.js";
 import { validateInput } from "./schema.js";
+import { getDefaultStore } from "./store/default.js";
+import type { RunStore } from "./store/types.js";
 import type { CompensationContext, FlowConfig, FlowPlugin, FlowResult, RunOptions, StepContext } from "./types.js";
 
 /** Flattens an intersection so editors show `{ a: A; b: B }` rather than `X & { b: B }`. */
@@ -127,13 +130,33 @@ export class Flow<TInput = unknown, TOutputs extends Record<string, unknown> = {
    * Runs the flow to its end and resolves with the result; business failure is a result, not a rejection.
    * Rejects with `FlowValidationError` when the input fails the schema (no step runs).
    */
-  async run(input: TInput, options: RunOptions = {}): Promise<FlowResult<TOutputs>> {
-    const value = await validateInput(this.name, this.definition.schema, input);
-    return launchRun<TOutputs>(this.compile(), this.definition, value, options).result;
+  run(input: TInput, options: DurableRunOptions = {}): Promise<FlowResult<TOutputs>> {
+    let value: ReturnType<typeof validateInput>;
+    try {
+      value = validateInput(this.name, this.definition.schema, input);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const store = options.store ?? getDefaultStore();
+    if (store) return runDurably(this.engine(), store, value, options) as Promise<FlowResult<TOutputs>>;
+    const runId = options.runId ?? options.key ?? crypto.randomUUID();
+    return Promise.resolve(value).then(
+      (valid) => launchRun<TOutputs>(this.compile(), this.definition, runId, { input: valid }, options).result,
+    );
+  }
+
+  /**
+   * Continues a stored run from its last snapshot: a step that was running runs again (at-least-once),
+   * a completed one does not, a retry wait resumes with the time that remained. A finished run gives its result.
+   */
+  resume(runId: string, options: ResumeOptions = {}): Promise<FlowResult<TOutputs>> {
+    const store = options.store ?? getDefaultStore();
+    if (!store) return Promise.reject(new StoreError(`flow.resume("${runId}") needs a store: pass { store } or call setDefaultStore()`));
+    return resumeRun(this.engine(), store, runId, options) as Promise<FlowResult<TOutputs>>;
   }
 
   /** Starts the flow and returns a handle at once: `{ runId, actor, result, cancel }`. Needs a synchronous schema. */
-  start(input: TInput, options: RunOptions = {}): RunHandle<TOutputs> {
+  start(input: TInput, options: RunOptions & { store?: RunStore } = {}): RunHandle<TOutputs> {
     const value = validateInput(this.name, this.definition.schema, input);
     if (value instanceof Promise) {
       value.catch(() => undefined);
@@ -143,7 +166,10 @@ export class Flow<TInput = unknown, TOutputs extends Record<string, unknown> = {
         { flow: this.name },
       );
     }
-    return launchRun<TOutputs>(this.compile(), this.definition, value, options);
+    const store = options.store ?? getDefaultStore();
+    const runId = options.runId ?? crypto.randomUUID();
+    const persistence = store && { store, seq: 0, isNew: true, createdAt: Date.now() };
+    return launchRun<TOutputs>(this.compile(), this.definition, runId, { input: value }, options, persistence);
   }
 
   /** The machine's config as JSON (functions left out): what Stately's editor and inspector can show. */
@@ -154,6 +180,10 @@ export class Flow<TInput = unknown, TOutputs extends Record<string, unknown> = {
   /** The machine as a Mermaid `stateDiagram-v2`. */
   toMermaid(): string {
     return toMermaid(this.toJSON());
+  }
+
+  private engine(): FlowEngine {
+    return { definition: this.definition, compiled: this.compile() };
   }
 
   private compile(): CompiledFlow {

@@ -108,6 +108,67 @@ export class FlowCancelledError extends OrchestrixError {
   }
 }
 
+/** A run with this id is running in another process (or machine) right now; it is not run twice. */
+export class FlowAlreadyRunningError extends OrchestrixError {
+  /** The run's id. */
+  readonly runId: string;
+  /** Who holds the run, as `host:pid`. */
+  readonly owner: string;
+
+  constructor(flow: string, runId: string, owner: string) {
+    super(ErrorCode.ALREADY_RUNNING, `Run "${runId}" of flow "${flow}" is already running in ${owner}; it is not run twice`, { flow });
+    this.runId = runId;
+    this.owner = owner;
+  }
+}
+
+/** A stored run was made by a flow of another shape; it is never resumed into the wrong machine. */
+export class FlowVersionMismatchError extends OrchestrixError {
+  /** The hash and version stored with the run. */
+  readonly stored: { definitionHash: string; version: string | null };
+  /** The hash and version of the flow asked to resume it. */
+  readonly current: { definitionHash: string; version: string | null };
+
+  constructor(
+    flow: string,
+    runId: string,
+    stored: { definitionHash: string; version: string | null },
+    current: { definitionHash: string; version: string | null },
+  ) {
+    const show = (side: { definitionHash: string; version: string | null }) =>
+      `version ${side.version === null ? "(none)" : JSON.stringify(side.version)}, definition ${side.definitionHash}`;
+    super(
+      ErrorCode.VERSION_MISMATCH,
+      `Run "${runId}" was saved by flow "${flow}" ${show(stored)}, but this flow is ${show(current)}; ` +
+        `its steps differ, so the run is not resumed (the record is left as it is)`,
+      { flow },
+    );
+    this.stored = stored;
+    this.current = current;
+  }
+}
+
+/** A stored snapshot is corrupt, belongs to another flow, or is not an Orchestrix snapshot. */
+export class SnapshotError extends OrchestrixError {
+  constructor(message: string, origin: ErrorOrigin = {}) {
+    super(ErrorCode.SNAPSHOT_INVALID, message, origin);
+  }
+}
+
+/** The run store failed (down, closed, full, not an Orchestrix database). */
+export class StoreError extends OrchestrixError {
+  constructor(message: string, origin: ErrorOrigin = {}) {
+    super(ErrorCode.STORE_FAILED, message, origin);
+  }
+}
+
+/** No stored run has this id. */
+export class RunNotFoundError extends OrchestrixError {
+  constructor(runId: string, flow?: string) {
+    super(ErrorCode.RUN_NOT_FOUND, `No stored run "${runId}"${flow ? ` of flow "${flow}"` : ""}`, flow ? { flow } : {});
+  }
+}
+
 /** Whether an error asks not to be retried (also across module copies, by name). */
 export function isNonRetryable(error: unknown): boolean {
   if (error instanceof NonRetryableError || error instanceof NotJsonError) return true;

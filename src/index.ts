@@ -9,7 +9,18 @@ export {
   NotJsonError,
   StepTimeoutError,
   FlowCancelledError,
+  FlowAlreadyRunningError,
+  FlowVersionMismatchError,
+  SnapshotError,
+  StoreError,
+  RunNotFoundError,
 } from "./errors.js";
+export { resumeAll, storedResult } from "./durable.js";
+export type { DurableRunOptions, ResumeOptions, ResumedRuns } from "./durable.js";
+export { memoryStore } from "./store/memory.js";
+export { setDefaultStore, getDefaultStore } from "./store/default.js";
+export type { RunStore, RunRecord, RunQuery, RunStatus } from "./store/types.js";
+export { describeProgress } from "./persistence.js";
 export type { ErrorOrigin } from "./errors.js";
 export type { RunHandle } from "./run.js";
 export type { BackoffFactor, RetryOptions } from "./policy.js";

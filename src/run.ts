@@ -1,10 +1,13 @@
-import { createActor, type Actor } from "xstate";
+import { createActor, type Actor, type Snapshot } from "xstate";
 import type { CompiledFlow } from "./compile/machine.js";
 import { PreparedInput } from "./compile/input.js";
 import { buildResult } from "./compile/result.js";
 import type { FlowDefinition } from "./definition.js";
 import { reviveError } from "./error-record.js";
+import { OrchestrixError, ErrorCode } from "./errors.js";
 import type { Json } from "./json.js";
+import { RunPersistence } from "./persistence.js";
+import type { RunStore } from "./store/types.js";
 import type { FlowResult, RunOptions } from "./types.js";
 
 /** A run in progress: its id, its actor, its eventual result, and a way to cancel it. */
@@ -13,25 +16,40 @@ export interface RunHandle<TOutputs = Record<string, unknown>> {
   readonly runId: string;
   /** The XState actor executing the run: subscribe to it, inspect it, persist its snapshot. */
   readonly actor: Actor<CompiledFlow["machine"]>;
-  /** Settles with the run's result when it ends; rejects only if the engine itself breaks. */
+  /** Settles with the run's result when it ends; rejects only if the engine or the store breaks. */
   readonly result: Promise<FlowResult<TOutputs>>;
   /** Cancels the run: in-flight work is aborted and completed steps are compensated. */
   cancel(reason?: string): void;
 }
 
-/** Starts an actor for already-validated input and wires result, cancellation and signal. */
+/** Where a launched run starts from: fresh validated input, or a stored snapshot. */
+export type RunSource = { input: Json } | { snapshot: Snapshot<unknown> };
+
+/** How a launched run is persisted, if at all. */
+export interface LaunchPersistence {
+  store: RunStore;
+  /** The stored `seq` to continue from (0 for a new run). */
+  seq: number;
+  /** Whether the first save inserts a new record. */
+  isNew: boolean;
+  createdAt: number;
+}
+
+/** Starts an actor for a run and wires result, cancellation, signal and persistence. */
 export function launchRun<TOutputs>(
   compiled: CompiledFlow,
   definition: FlowDefinition,
-  value: Json,
+  runId: string,
+  source: RunSource,
   options: RunOptions,
+  persistence?: LaunchPersistence,
 ): RunHandle<TOutputs> {
-  const runId = options.runId ?? crypto.randomUUID();
-  const { liveErrors } = compiled;
-  liveErrors.track(runId);
+  const { liveRuns } = compiled;
+  let saver: RunPersistence | undefined;
+  liveRuns.track(runId, () => saver?.durable() ?? Promise.resolve());
   const actor = createActor(compiled.machine, {
     id: runId,
-    input: new PreparedInput(value, runId),
+    ...("snapshot" in source ? { snapshot: source.snapshot } : { input: new PreparedInput(source.input, runId) }),
     ...(options.inspect ? { inspect: options.inspect } : {}),
   });
   const cancel = (reason?: string) => actor.send(reason === undefined ? { type: "CANCEL" } : { type: "CANCEL", reason });
@@ -39,19 +57,41 @@ export function launchRun<TOutputs>(
   const onAbort = () => cancel(abortReason(signal));
 
   const result = new Promise<FlowResult<TOutputs>>((resolve, reject) => {
+    let storeFailure: Error | undefined;
     const settle = () => {
       signal?.removeEventListener("abort", onAbort);
-      liveErrors.release(runId);
+      liveRuns.release(runId);
     };
+    if (persistence) {
+      saver = new RunPersistence(persistence.store, persistence.createdAt, persistence, (failure) => {
+        storeFailure = failure;
+        actor.stop();
+      });
+    }
     actor.subscribe({
+      next: (snapshot) => saver?.record(snapshot, actor.getPersistedSnapshot()),
       complete: () => {
-        const outcome = buildResult(
-          actor.getSnapshot().context,
-          definition,
-          (key, record) => liveErrors.get(runId, key) ?? reviveError(record),
+        const snapshot = actor.getSnapshot();
+        const finished = async () => {
+          if (storeFailure) throw storeFailure;
+          if (snapshot.status !== "done") {
+            throw new OrchestrixError(ErrorCode.FLOW_CANCELLED, `Run "${runId}" of flow "${definition.name}" was stopped before it ended`, {
+              flow: definition.name,
+            });
+          }
+          await saver?.durable();
+          return buildResult(snapshot.context, definition, (key, record) => liveRuns.getError(runId, key) ?? reviveError(record));
+        };
+        finished().then(
+          (outcome) => {
+            settle();
+            resolve(outcome as FlowResult<TOutputs>);
+          },
+          (error: unknown) => {
+            settle();
+            reject(error);
+          },
         );
-        settle();
-        resolve(outcome as FlowResult<TOutputs>);
       },
       error: (error) => {
         settle();

@@ -4,10 +4,10 @@ import { reviveError, toError } from "../error-record.js";
 import { StepTimeoutError } from "../errors.js";
 import { createStepContext, toFrozenJson, type AttemptInput, type AttemptOutput } from "../step-context.js";
 import type { Json } from "../json.js";
-import type { LiveErrors } from "./live-errors.js";
+import type { LiveRuns } from "./live-runs.js";
 
 /** The promise actor that runs one attempt of a step or of its compensation. */
-export function attemptActor(flow: string, steps: ReadonlyMap<string, StepDefinition>, liveErrors: LiveErrors) {
+export function attemptActor(flow: string, steps: ReadonlyMap<string, StepDefinition>, liveRuns: LiveRuns) {
   return fromPromise<AttemptOutput, AttemptInput>(async ({ input, signal }) => {
     const step = steps.get(input.step);
     const run = input.kind === "step" ? step?.run : step?.compensate;
@@ -22,12 +22,13 @@ export function attemptActor(flow: string, steps: ReadonlyMap<string, StepDefini
 
     const writes: Record<string, Json> = {};
     const flowError =
-      input.error === null ? undefined : (liveErrors.get(input.runId, "flow") ?? reviveError(input.error));
+      input.error === null ? undefined : (liveRuns.getError(input.runId, "flow") ?? reviveError(input.error));
     const ctx = createStepContext(input, { flow, signal: controller.signal, writes, error: flowError });
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      // The actor may be stopped (cancel, fail-fast) before this microtask: then the step must not start.
-      const work = Promise.resolve().then(() => {
+      // No attempt starts before the run's past is durable; and the actor may have been stopped
+      // (cancel, fail-fast) meanwhile: then the step must not start at all.
+      const work = liveRuns.durable(input.runId).then(() => {
         controller.signal.throwIfAborted();
         return run(ctx as never);
       });
@@ -49,7 +50,7 @@ export function attemptActor(flow: string, steps: ReadonlyMap<string, StepDefini
     } catch (thrown) {
       const what = input.kind === "step" ? `Step "${input.step}"` : `Compensation of "${input.step}"`;
       const error = toError(thrown, `${what} of flow "${flow}"`);
-      liveErrors.set(input.runId, `${input.kind}:${input.step}`, error);
+      liveRuns.setError(input.runId, `${input.kind}:${input.step}`, error);
       throw error;
     } finally {
       clearTimeout(timer);

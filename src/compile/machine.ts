@@ -16,7 +16,7 @@ import type { FlowStatus, HookName } from "../types.js";
 import { attemptActor, retryWaitActor } from "./actors.js";
 import { pendingRecord, type FlowContext, type FlowEvent, type StepRecord } from "./context.js";
 import { createInitialContext, type FlowMachineInput } from "./input.js";
-import { LiveErrors } from "./live-errors.js";
+import { LiveRuns } from "./live-runs.js";
 import { buildResult } from "./result.js";
 
 /** Identifies one step or compensation in action and guard params. */
@@ -40,18 +40,18 @@ type NodeConfig = Record<string, unknown>;
 /** What `compileFlow` produces: the machine, and the side table of original errors it writes to. */
 export interface CompiledFlow {
   machine: ReturnType<typeof createFlowMachine>;
-  liveErrors: LiveErrors;
+  liveRuns: LiveRuns;
   definitionHash: string;
 }
 
 /** Compiles a flow definition into an XState v5 machine (DESIGN §2). */
 export function compileFlow(definition: FlowDefinition): CompiledFlow {
-  const liveErrors = new LiveErrors();
+  const liveRuns = new LiveRuns();
   const hash = definitionHash(definition.nodes);
-  return { machine: createFlowMachine(definition, hash, liveErrors), liveErrors, definitionHash: hash };
+  return { machine: createFlowMachine(definition, hash, liveRuns), liveRuns, definitionHash: hash };
 }
 
-function createFlowMachine(definition: FlowDefinition, hash: string, liveErrors: LiveErrors) {
+function createFlowMachine(definition: FlowDefinition, hash: string, liveRuns: LiveRuns) {
   const flow = definition.name;
   const steps = new Map(flattenSteps(definition.nodes).map((step) => [step.name, step]));
   const hooks = new HookDispatcher(definition.hooks, definition.plugins);
@@ -79,7 +79,7 @@ function createFlowMachine(definition: FlowDefinition, hash: string, liveErrors:
     return last ? (last.endedAt ?? now()) - last.startedAt : 0;
   };
   const flowError = (context: FlowContext) =>
-    context.error === null ? undefined : (liveErrors.get(context.runId, "flow") ?? context.error);
+    context.error === null ? undefined : (liveRuns.getError(context.runId, "flow") ?? context.error);
 
   const emitHook = ({ context, event }: { context: FlowContext; event: unknown }, { hook, target }: HookParams) => {
     const base = { flow, runId: context.runId };
@@ -137,7 +137,7 @@ function createFlowMachine(definition: FlowDefinition, hash: string, liveErrors:
       output: {} as ReturnType<typeof buildResult>,
     },
     actors: {
-      attempt: attemptActor(flow, steps, liveErrors),
+      attempt: attemptActor(flow, steps, liveRuns),
       retryWait: retryWaitActor,
     },
     actions: {
@@ -183,14 +183,14 @@ function createFlowMachine(definition: FlowDefinition, hash: string, liveErrors:
         return { ...change, error: recordError(error), failedStep: target.step };
       }),
       rememberFailure: ({ context, event }) => {
-        if (liveErrors.get(context.runId, "flow") === undefined) {
-          liveErrors.set(context.runId, "flow", (event as { error?: unknown }).error);
+        if (liveRuns.getError(context.runId, "flow") === undefined) {
+          liveRuns.setError(context.runId, "flow", (event as { error?: unknown }).error);
         }
       },
       cancel: assign(({ context, event }) => {
         const reason = (event as { reason?: string }).reason ?? null;
         const error = new FlowCancelledError(flow, reason ?? undefined);
-        liveErrors.set(context.runId, "flow", error);
+        liveRuns.setError(context.runId, "flow", error);
         return { cancelled: true, cancelReason: reason, error: recordError(error) };
       }),
       interruptInFlight: assign(({ context }) => {

@@ -1,0 +1,42 @@
+/** What the engine keeps about a run while it is live in this process (never in the snapshot). */
+interface LiveRun {
+  /** Original error objects by key (`step:<name>`, `compensation:<name>`, `flow`). */
+  errors: Map<string, unknown>;
+  /** Resolves when every snapshot so far is durable; attempts wait for it before they start. */
+  durable: () => Promise<void>;
+}
+
+const alwaysDurable = () => Promise.resolve();
+
+/**
+ * The runs of one compiled flow that are live in this process, by run id. Snapshots hold only
+ * error records; results of in-process runs hand back the originals kept here.
+ */
+export class LiveRuns {
+  private readonly runs = new Map<string, LiveRun>();
+
+  /** Starts keeping a run's originals; `durable` gates its attempts on its store. */
+  track(runId: string, durable: () => Promise<void> = alwaysDurable): void {
+    this.runs.set(runId, { errors: new Map(), durable });
+  }
+
+  /** Forgets a run. */
+  release(runId: string): void {
+    this.runs.delete(runId);
+  }
+
+  /** Keeps an original error when the run is tracked. */
+  setError(runId: string, key: string, error: unknown): void {
+    this.runs.get(runId)?.errors.set(key, error);
+  }
+
+  /** The original error kept under `key`, if any. */
+  getError(runId: string, key: string): unknown {
+    return this.runs.get(runId)?.errors.get(key);
+  }
+
+  /** Waits until the run's snapshots so far are durable (at once for runs without a store). */
+  durable(runId: string): Promise<void> {
+    return (this.runs.get(runId)?.durable ?? alwaysDurable)();
+  }
+}
