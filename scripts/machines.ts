@@ -14,3 +14,8 @@ export function machineFiles(flow: Flow<never, never>): Record<string, string> {
     [`${flow.name}.mmd`]: flow.toMermaid(),
   };
 }
+
+/** The README with its Mermaid block replaced by the payment saga's current diagram. */
+export function readmeWithDiagram(readme: string, mermaid: string): string {
+  return readme.replace(/```mermaid\n[\s\S]*?```/, `\`\`\`mermaid\n${mermaid}\`\`\``);
+}

@@ -64,7 +64,7 @@ export function definitionHash(nodes: readonly FlowNode[]): string {
 }
 
 /** Bumped when the generated machine's layout changes in a way old snapshots cannot follow. */
-const MACHINE_FORMAT = 1;
+const MACHINE_FORMAT = 2;
 
 function fnv1a64(text: string): string {
   // FNV-1a over UTF-16 code units, 64-bit via BigInt: small, dependency-free, identical everywhere.

@@ -79,6 +79,34 @@ describe("cancellation", () => {
     expect(result.status).toBe("failed");
   });
 
+  it("waits for an attempt that ignores its signal, and compensates it if it completed anyway", async () => {
+    const log: string[] = [];
+    let finish!: () => void;
+    const flow = create("cancel-stubborn")
+      .step("a", () => {}, { compensate: () => void log.push("undo a") })
+      .step("charge", async () => {
+        log.push("charging");
+        await new Promise<void>((resolve) => (finish = resolve));
+        log.push("charged");
+        return "txn-1";
+      }, { compensate: () => void log.push("refund charge") })
+      .step("never", () => void log.push("never (must not run)"));
+    const handle = flow.start(undefined);
+    await vi.waitFor(() => expect(log).toContain("charging"));
+    handle.cancel();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(log).toEqual(["charging"]); // nothing is undone while the charge may still land
+    finish();
+    const result = await handle.result;
+    expect(log).toEqual(["charging", "charged", "refund charge", "undo a"]);
+    expect(result.status).toBe("cancelled");
+    expect(result.steps.map((s) => [s.name, s.status])).toEqual([
+      ["a", "compensated"],
+      ["charge", "compensated"],
+      ["never", "skipped"],
+    ]);
+  });
+
   it("with an already aborted signal: no step runs", async () => {
     let ran = false;
     const flow = create("cancel-before").step("a", () => {
@@ -88,6 +116,7 @@ describe("cancellation", () => {
     await new Promise((resolve) => setTimeout(resolve, 5));
     expect(ran).toBe(false);
     expect(result.status).toBe("cancelled");
-    expect(result.steps[0]?.status).toBe("cancelled");
+    // The attempt was stopped before its function ran: it is not counted.
+    expect(result.steps[0]).toMatchObject({ status: "cancelled", attempts: 0 });
   });
 });

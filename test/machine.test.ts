@@ -21,6 +21,7 @@ function allEvents() {
   const stepIds = ["reserve", "charge", "email", "sms"];
   return [
     { type: "CANCEL" },
+    { type: "orchestrix.abortGroup", group: "notify" },
     ...stepIds.flatMap((id) => [
       { type: `xstate.done.actor.${id}`, output: { output: null, writes: {} } },
       { type: `xstate.error.actor.${id}`, error: new Error("step failed") },
@@ -56,8 +57,7 @@ describe("the generated machine", () => {
     const notify = root.states["steps"]!.states["notify"]!;
     expect(notify.type).toBe("parallel");
     expect(Object.keys(notify.states)).toEqual(["email", "sms"]);
-    // With failFast a failing branch unwinds the flow at once, so branches have no "failed" state of their own.
-    expect(Object.keys(notify.states["email"]!.states)).toEqual(["running", "retrying", "done"]);
+    expect(Object.keys(notify.states["email"]!.states)).toEqual(["running", "retrying", "done", "failed", "cancelled"]);
     // Only steps with a compensate get an undo state, newest first.
     expect(Object.keys(root.states["compensating"]!.states)).toEqual(["email", "reserve", "done"]);
     expect(Object.keys(root.states["compensating"]!.states["email"]!.states)).toEqual(["check", "running", "retrying"]);

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { exampleFlows, machineFiles } from "../scripts/machines.js";
+import { exampleFlows, machineFiles, readmeWithDiagram } from "../scripts/machines.js";
 
 describe("machines/", () => {
   it("holds the current machine of every example flow (run `npm run machines` after changing one)", async () => {
@@ -13,6 +13,12 @@ describe("machines/", () => {
     }
   });
 
+  it("shows the current payment saga diagram in the README", async () => {
+    const [payment] = await exampleFlows();
+    const readme = readFileSync(join(import.meta.dirname, "..", "README.md"), "utf8");
+    expect(readmeWithDiagram(readme, payment!.toMermaid()), "README.md is stale: run `npm run machines`").toBe(readme);
+  });
+
   it("draws the payment saga readably in Mermaid", async () => {
     const [payment] = await exampleFlows();
     const mermaid = payment!.toMermaid();
@@ -21,7 +27,8 @@ describe("machines/", () => {
       expect(mermaid).toContain(`state "${step}" as steps_${step.replace(/-/g, "_")} {`);
     }
     expect(mermaid).toContain("steps_reserve_stock --> steps_process_payment : done");
-    expect(mermaid).toContain("steps --> compensating : CANCEL / error [no retries left]");
+    expect(mermaid).toContain("steps --> compensating : done [cancelled] / error [cancelled or aborted] / error [no retries left] / CANCEL");
     expect(mermaid).toContain("compensating --> failed : done");
+    expect(mermaid).toContain("steps --> completed : done\n");
   });
 });

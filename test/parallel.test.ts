@@ -33,9 +33,8 @@ describe("parallel groups", () => {
         },
       ])
       .step("after", (ctx) => `${ctx.outputs.email}:${ctx.outputs.sms}`);
-    const begin = Date.now();
     const result = await flow.run(undefined);
-    expect(Date.now() - begin).toBeLessThan(55);
+    // Both started before either finished: they overlapped.
     expect(started).toEqual(["email", "sms"]);
     expect(result.outputs).toEqual({ email: "sent", sms: 1, after: "sent:1" });
   });
@@ -98,6 +97,72 @@ describe("parallel groups", () => {
     expect(result.steps.map((s) => [s.name, s.status])).toEqual([
       ["broken", "failed"],
       ["slow", "cancelled"],
+    ]);
+  });
+
+  it("with failFast, compensate a branch whose work completed before it could be stopped", async () => {
+    const log: string[] = [];
+    const flow = create("fail-fast-late").parallel(
+      "group",
+      [
+        {
+          name: "broken",
+          fn: async () => {
+            await sleep(5);
+            throw new Error("broken");
+          },
+        },
+        {
+          name: "stubborn",
+          // Ignores its signal and finishes anyway: its effect happened, so it must be undone.
+          fn: async (ctx) => {
+            await sleep(30);
+            log.push(`stubborn finished (signal aborted: ${ctx.signal.aborted})`);
+            return "charged";
+          },
+          options: { compensate: () => void log.push("undo stubborn") },
+        },
+      ],
+      { failFast: true },
+    );
+    const result = await flow.run(undefined);
+    expect(log).toEqual(["stubborn finished (signal aborted: true)", "undo stubborn"]);
+    expect(result.steps.map((s) => [s.name, s.status])).toEqual([
+      ["broken", "failed"],
+      ["stubborn", "compensated"],
+    ]);
+  });
+
+  it("with failFast, stop a sibling waiting to retry without another attempt", async () => {
+    let siblingAttempts = 0;
+    const flow = create("fail-fast-waiting").parallel(
+      "group",
+      [
+        {
+          name: "broken",
+          fn: async () => {
+            await sleep(20);
+            throw new Error("broken");
+          },
+        },
+        {
+          name: "flaky",
+          fn: () => {
+            siblingAttempts++;
+            throw new Error("flaky");
+          },
+          options: { retries: 5, retryDelayMs: 10_000 },
+        },
+      ],
+      { failFast: true },
+    );
+    const begin = Date.now();
+    const result = await flow.run(undefined);
+    expect(Date.now() - begin).toBeLessThan(5_000);
+    expect(siblingAttempts).toBe(1);
+    expect(result.steps.map((s) => [s.name, s.status, s.attempts])).toEqual([
+      ["broken", "failed", 1],
+      ["flaky", "cancelled", 1],
     ]);
   });
 

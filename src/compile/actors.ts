@@ -6,6 +6,14 @@ import { createStepContext, toFrozenJson, type AttemptInput, type AttemptOutput 
 import type { Json } from "../json.js";
 import type { LiveRuns } from "./live-runs.js";
 
+/** An attempt that was aborted before its function was called: it does not count as an attempt. */
+export class AttemptNotStarted extends Error {
+  constructor(reason: unknown) {
+    super("The attempt was aborted before it started", { cause: reason });
+    this.name = "AttemptNotStarted";
+  }
+}
+
 /** The promise actor that runs one attempt of a step or of its compensation. */
 export function attemptActor(flow: string, steps: ReadonlyMap<string, StepDefinition>, liveRuns: LiveRuns) {
   return fromPromise<AttemptOutput, AttemptInput>(async ({ input, signal }) => {
@@ -20,6 +28,7 @@ export function attemptActor(flow: string, steps: ReadonlyMap<string, StepDefini
     if (signal.aborted) forwardAbort();
     else signal.addEventListener("abort", forwardAbort, { once: true });
 
+    const unregister = liveRuns.registerAttempt(input.runId, `${input.kind}:${input.step}`, controller);
     const writes: Record<string, Json> = {};
     const flowError =
       input.error === null ? undefined : (liveRuns.getError(input.runId, "flow") ?? reviveError(input.error));
@@ -29,7 +38,7 @@ export function attemptActor(flow: string, steps: ReadonlyMap<string, StepDefini
       // No attempt starts before the run's past is durable; and the actor may have been stopped
       // (cancel, fail-fast) meanwhile: then the step must not start at all.
       const work = liveRuns.durable(input.runId).then(() => {
-        controller.signal.throwIfAborted();
+        if (controller.signal.aborted) throw new AttemptNotStarted(controller.signal.reason);
         return run(ctx as never);
       });
       const value = await (policy.timeoutMs === undefined
@@ -48,12 +57,14 @@ export function attemptActor(flow: string, steps: ReadonlyMap<string, StepDefini
         input.kind === "step" && value !== undefined ? toFrozenJson(value, "the value it returned", flow, input.step) : undefined;
       return { output, writes };
     } catch (thrown) {
+      if (thrown instanceof AttemptNotStarted) throw thrown;
       const what = input.kind === "step" ? `Step "${input.step}"` : `Compensation of "${input.step}"`;
       const error = toError(thrown, `${what} of flow "${flow}"`);
       liveRuns.setError(input.runId, `${input.kind}:${input.step}`, error);
       throw error;
     } finally {
       clearTimeout(timer);
+      unregister();
       signal.removeEventListener("abort", forwardAbort);
     }
   });

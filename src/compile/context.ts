@@ -41,10 +41,12 @@ export interface FlowContext {
   failedStep: string | null;
   cancelled: boolean;
   cancelReason: string | null;
+  /** Fail-fast groups whose branches are being aborted because one of them failed. */
+  abortedGroups: string[];
 }
 
 /** The events a run accepts from outside. */
-export type FlowEvent = { type: "CANCEL"; reason?: string };
+export type FlowEvent = { type: "CANCEL"; reason?: string } | { type: "orchestrix.abortGroup"; group: string };
 
 /** A fresh record for a step that has not run. */
 export function pendingRecord(): StepRecord {

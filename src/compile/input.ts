@@ -53,5 +53,6 @@ export function createInitialContext(
     failedStep: null,
     cancelled: false,
     cancelReason: null,
+    abortedGroups: [],
   };
 }

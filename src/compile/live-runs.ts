@@ -4,6 +4,8 @@ interface LiveRun {
   errors: Map<string, unknown>;
   /** Resolves when every snapshot so far is durable; attempts wait for it before they start. */
   durable: () => Promise<void>;
+  /** The controllers of attempts in flight, by key (`step:<name>`), so cancel can abort them. */
+  attempts: Map<string, AbortController>;
 }
 
 const alwaysDurable = () => Promise.resolve();
@@ -17,7 +19,7 @@ export class LiveRuns {
 
   /** Starts keeping a run's originals; `durable` gates its attempts on its store. */
   track(runId: string, durable: () => Promise<void> = alwaysDurable): void {
-    this.runs.set(runId, { errors: new Map(), durable });
+    this.runs.set(runId, { errors: new Map(), durable, attempts: new Map() });
   }
 
   /** Forgets a run. */
@@ -33,6 +35,20 @@ export class LiveRuns {
   /** The original error kept under `key`, if any. */
   getError(runId: string, key: string): unknown {
     return this.runs.get(runId)?.errors.get(key);
+  }
+
+  /** Registers an attempt in flight; returns the function that unregisters it. */
+  registerAttempt(runId: string, key: string, controller: AbortController): () => void {
+    const attempts = this.runs.get(runId)?.attempts;
+    attempts?.set(key, controller);
+    return () => {
+      if (attempts?.get(key) === controller) attempts.delete(key);
+    };
+  }
+
+  /** Aborts an attempt in flight (its `ctx.signal`), if there is one. */
+  abortAttempt(runId: string, key: string, reason: unknown): void {
+    this.runs.get(runId)?.attempts.get(key)?.abort(reason);
   }
 
   /** Waits until the run's snapshots so far are durable (at once for runs without a store). */

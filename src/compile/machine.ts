@@ -1,4 +1,4 @@
-import { assign, setup } from "xstate";
+import { assign, raise, setup } from "xstate";
 import {
   compensationOrder,
   definitionHash,
@@ -7,13 +7,13 @@ import {
   type StepDefinition,
 } from "../definition.js";
 import { recordError } from "../error-record.js";
-import { FlowCancelledError } from "../errors.js";
+import { ErrorCode, FlowCancelledError, OrchestrixError } from "../errors.js";
 import { HookDispatcher } from "../hooks.js";
 import type { Json } from "../json.js";
 import { retryDelay, shouldRetry } from "../retry.js";
 import type { AttemptInput, AttemptKind, AttemptOutput } from "../step-context.js";
 import type { FlowStatus, HookName } from "../types.js";
-import { attemptActor, retryWaitActor } from "./actors.js";
+import { AttemptNotStarted, attemptActor, retryWaitActor } from "./actors.js";
 import { pendingRecord, type FlowContext, type FlowEvent, type StepRecord } from "./context.js";
 import { createInitialContext, type FlowMachineInput } from "./input.js";
 import { LiveRuns } from "./live-runs.js";
@@ -29,6 +29,31 @@ interface Target {
 interface HookParams {
   hook: HookName;
   target?: Target;
+}
+
+/** Where a parallel branch belongs. */
+interface GroupWiring {
+  name: string;
+  failFast: boolean;
+  branches: string[];
+}
+
+/** Params of the fail-fast actions: the group, its branches, and the branch that failed. */
+interface GroupAbort {
+  group: string;
+  branches: string[];
+  failed: string;
+}
+
+/** Where the outcomes of one step's (or compensation's) attempts lead. */
+interface Wiring {
+  /** Guarded transitions taken when an attempt succeeds. */
+  onSuccess: { guard?: string; target: string }[];
+  /** Where a final failure goes. */
+  onGiveUp: string;
+  /** Where an interrupted step goes (cancel; fail-fast of its group). */
+  onInterrupted: string;
+  group?: GroupWiring;
 }
 
 type Collection = "steps" | "compensations";
@@ -188,11 +213,43 @@ function createFlowMachine(definition: FlowDefinition, hash: string, liveRuns: L
         }
       },
       cancel: assign(({ context, event }) => {
+        // Every region of a parallel group may handle the same CANCEL: only the first one counts.
+        if (context.cancelled) return {};
         const reason = (event as { reason?: string }).reason ?? null;
         const error = new FlowCancelledError(flow, reason ?? undefined);
         liveRuns.setError(context.runId, "flow", error);
         return { cancelled: true, cancelReason: reason, error: recordError(error) };
       }),
+      markInterrupted: assign(({ context, event }, target: Target) => {
+        const error = (event as { error?: unknown }).error;
+        return update(context, target, (current) => {
+          const neverStarted = error instanceof AttemptNotStarted && current.status === "running";
+          return {
+            status: "cancelled",
+            endedAt: now(),
+            retryAt: null,
+            attempts: neverStarted ? current.attempts - 1 : current.attempts,
+            history: neverStarted ? current.history.slice(0, -1) : closeAttempt(current, error),
+          };
+        });
+      }),
+      abortInFlight: ({ context }) => {
+        const reason = new FlowCancelledError(flow, context.cancelReason ?? undefined);
+        for (const [name, current] of Object.entries(context.steps)) {
+          if (current.status === "running") liveRuns.abortAttempt(context.runId, `step:${name}`, reason);
+        }
+      },
+      markGroupAborted: assign(({ context }, { group }: GroupAbort) => ({ abortedGroups: [...context.abortedGroups, group] })),
+      abortBranches: ({ context }, { group, branches, failed }: GroupAbort) => {
+        const reason = new OrchestrixError(ErrorCode.FLOW_CANCELLED, `Aborted because branch "${failed}" of group "${group}" failed`, {
+          flow,
+          step: failed,
+        });
+        for (const name of branches) {
+          if (context.steps[name]?.status === "running") liveRuns.abortAttempt(context.runId, `step:${name}`, reason);
+        }
+      },
+      announceGroupAbort: raise((_, { group }: GroupAbort) => ({ type: "orchestrix.abortGroup" as const, group })),
       interruptInFlight: assign(({ context }) => {
         const interrupted = Object.entries(context.steps).filter(
           ([, current]) => current.status === "running" || current.status === "retrying",
@@ -216,6 +273,8 @@ function createFlowMachine(definition: FlowDefinition, hash: string, liveRuns: L
       compensationFailed: ({ context }) =>
         Object.values(context.compensations).some((current) => current.status === "failed"),
       cancelled: ({ context }) => context.cancelled,
+      interrupted: ({ context }, { group }: { group: string | null }) =>
+        context.cancelled || (group !== null && context.abortedGroups.includes(group)),
     },
   });
 
@@ -235,10 +294,23 @@ function createFlowMachine(definition: FlowDefinition, hash: string, liveRuns: L
       error: target.kind === "compensation" ? context.error : null,
     });
 
-  /** `running` + `retrying` for one step or compensation; `onSuccess` and `onGiveUp` are where it goes next. */
-  const attemptStates = (target: Target, onSuccess: string, onGiveUp: string, extra: NodeConfig = {}): NodeConfig => {
+  /** Fail-fast: mark the group aborted, abort its branches in flight, and tell those waiting to retry. */
+  const abortGroup = (params: GroupAbort) =>
+    ["markGroupAborted", "abortBranches", "announceGroupAbort"].map((type) => ({ type, params }));
+
+  /**
+   * `running` + `retrying` for one step or compensation. `wiring` says where each outcome goes.
+   * A step being interrupted (cancel, or fail-fast of its group) has its signal aborted but is
+   * waited for: if its work completed anyway it is recorded, and so compensated, rather than lost.
+   */
+  const attemptStates = (target: Target, wiring: Wiring): NodeConfig => {
     const isStep = target.kind === "step";
     const id = isStep ? target.step : `${target.step}:compensate`;
+    const interrupt = { target: wiring.onInterrupted, actions: [{ type: "markInterrupted", params: target }] };
+    const completion = [
+      { type: "completeAttempt", params: target },
+      ...hook(isStep ? "onStepComplete" : "onCompensateComplete", target),
+    ];
     return {
       running: {
         entry: [{ type: "beginAttempt", params: target }, ...hook(isStep ? "onStepStart" : "onCompensate", target)],
@@ -246,25 +318,21 @@ function createFlowMachine(definition: FlowDefinition, hash: string, liveRuns: L
           id,
           src: "attempt",
           input: attemptInput(target),
-          onDone: {
-            target: onSuccess,
-            actions: [
-              { type: "completeAttempt", params: target },
-              ...hook(isStep ? "onStepComplete" : "onCompensateComplete", target),
-            ],
-          },
+          onDone: wiring.onSuccess.map((transition) => ({ ...transition, actions: completion })),
           onError: [
+            ...(isStep ? [{ guard: { type: "interrupted", params: { group: wiring.group?.name ?? null } }, ...interrupt }] : []),
             {
               guard: { type: "canRetry", params: target },
               target: "retrying",
               actions: [{ type: "scheduleRetry", params: target }, ...(isStep ? hook("onStepRetry", target) : [])],
             },
             {
-              target: onGiveUp,
+              target: wiring.onGiveUp,
               actions: [
                 { type: "giveUp", params: target },
                 ...(isStep ? [{ type: "rememberFailure" }] : []),
                 ...hook(isStep ? "onStepFail" : "onCompensateComplete", target),
+                ...(wiring.group?.failFast ? abortGroup({ group: wiring.group.name, branches: wiring.group.branches, failed: target.step }) : []),
               ],
             },
           ],
@@ -277,24 +345,41 @@ function createFlowMachine(definition: FlowDefinition, hash: string, liveRuns: L
           input: ({ context }: { context: FlowContext }) => ({ until: record(context, target).retryAt ?? 0 }),
           onDone: { target: "running" },
         },
+        ...(isStep
+          ? {
+              on: {
+                CANCEL: { target: wiring.onInterrupted, actions: [{ type: "cancel" }, { type: "markInterrupted", params: target }] },
+                ...(wiring.group?.failFast ? { "orchestrix.abortGroup": interrupt } : {}),
+              },
+            }
+          : {}),
       },
-      ...extra,
     };
   };
 
-  const stepNode = (step: StepDefinition, next: string, failFast: boolean | undefined): NodeConfig => {
+  const stepNode = (step: StepDefinition, next: string, group: GroupWiring | undefined): NodeConfig => {
     const target: Target = { kind: "step", step: step.name };
     const policy = step.policy;
     const description = `Runs "${step.name}": up to ${policy.retries + 1} attempt(s)${step.compensate ? "; can be undone" : ""}`;
-    if (step.group === undefined) {
-      return { description, initial: "running", states: attemptStates(target, next, `${root}.compensating`) };
+    if (group === undefined) {
+      const wiring: Wiring = {
+        onSuccess: [{ guard: "cancelled", target: `${root}.compensating` }, { target: next }],
+        onGiveUp: `${root}.compensating`,
+        onInterrupted: `${root}.compensating`,
+      };
+      return { description, initial: "running", states: attemptStates(target, wiring) };
     }
-    // A branch of a parallel group ends in its own final state; with fail-fast a failure unwinds the flow at once.
-    const ends = failFast ? { done: { type: "final" } } : { done: { type: "final" }, failed: { type: "final" } };
+    // A branch of a parallel group ends in one of its own final states; the group decides what follows.
+    const wiring: Wiring = { onSuccess: [{ target: "done" }], onGiveUp: "failed", onInterrupted: "cancelled", group };
     return {
       description,
       initial: "running",
-      states: attemptStates(target, "done", failFast ? `${root}.compensating` : "failed", ends),
+      states: {
+        ...attemptStates(target, wiring),
+        done: { type: "final" },
+        failed: { type: "final" },
+        cancelled: { type: "final" },
+      },
     };
   };
 
@@ -306,12 +391,14 @@ function createFlowMachine(definition: FlowDefinition, hash: string, liveRuns: L
       stepStates[node.name] = stepNode(node, next, undefined);
       return;
     }
+    const group: GroupWiring = { name: node.name, failFast: node.failFast, branches: node.branches.map((b) => b.name) };
     stepStates[node.name] = {
       type: "parallel",
       description: `Runs ${node.branches.length} branches at once${node.failFast ? "; the first failure stops the others" : ""}`,
-      states: Object.fromEntries(node.branches.map((branch) => [branch.name, stepNode(branch, next, node.failFast)])),
+      states: Object.fromEntries(node.branches.map((branch) => [branch.name, stepNode(branch, next, group)])),
       onDone: [
-        { guard: { type: "groupFailed", params: { branches: node.branches.map((b) => b.name) } }, target: `${root}.compensating` },
+        { guard: { type: "groupFailed", params: { branches: group.branches } }, target: `${root}.compensating` },
+        { guard: "cancelled", target: `${root}.compensating` },
         { target: next },
       ],
     };
@@ -330,7 +417,7 @@ function createFlowMachine(definition: FlowDefinition, hash: string, liveRuns: L
         check: {
           always: [{ guard: { type: "stepCompleted", params: { step: step.name } }, target: "running" }, { target: next }],
         },
-        ...attemptStates(target, next, next),
+        ...attemptStates(target, { onSuccess: [{ target: next }], onGiveUp: next, onInterrupted: next }),
       },
     };
   });
@@ -353,7 +440,8 @@ function createFlowMachine(definition: FlowDefinition, hash: string, liveRuns: L
             steps: {
               initial: firstNode.name,
               states: stepStates,
-              on: { CANCEL: { target: `${root}.compensating`, actions: [{ type: "cancel" }] } },
+              // Cancelling aborts in-flight attempts and waits for them to settle (see attemptStates).
+              on: { CANCEL: { actions: [{ type: "cancel" }, { type: "abortInFlight" }] } },
             },
           }
         : {}),

@@ -19,6 +19,7 @@ const GUARD_LABELS: Record<string, string> = {
   groupFailed: "a branch failed",
   compensationFailed: "an undo failed",
   cancelled: "cancelled",
+  interrupted: "cancelled or aborted",
 };
 
 /** Labels of the unguarded fallback after a list's first guard, where "else" says too little. */
@@ -26,6 +27,7 @@ const ELSE_LABELS: Record<string, string> = {
   canRetry: "no retries left",
   stepCompleted: "skipped",
   groupFailed: "all succeeded",
+  cancelled: "",
 };
 
 interface Edge {
@@ -95,15 +97,15 @@ export function toMermaid(config: Record<string, unknown>): string {
 function collectEdges(node: NodeJson, path: string[], rootId: string, edgesByScope: Map<string, Edge[]>) {
   const add = (transitions: TransitionJson | TransitionJson[] | undefined, event: string) => {
     const list = transitions === undefined ? [] : Array.isArray(transitions) ? transitions : [transitions];
-    const first = list[0];
-    const firstGuard = typeof first === "object" ? first.guard : undefined;
-    const elseLabel = ELSE_LABELS[(typeof firstGuard === "string" ? firstGuard : firstGuard?.type) ?? ""] ?? "else";
     list.forEach((transition, index) => {
+      const previous = list[index - 1];
+      const previousGuard = typeof previous === "object" ? previous.guard : undefined;
+      const elseLabel = ELSE_LABELS[(typeof previousGuard === "string" ? previousGuard : previousGuard?.type) ?? ""] ?? "else";
       const target = typeof transition === "string" ? transition : transition.target;
       if (target === undefined) return;
       const guard = typeof transition === "string" ? undefined : transition.guard;
       const guardName = typeof guard === "string" ? guard : guard?.type;
-      const condition = guardName ? `[${GUARD_LABELS[guardName] ?? guardName}]` : index > 0 ? `[${elseLabel}]` : "";
+      const condition = guardName ? `[${GUARD_LABELS[guardName] ?? guardName}]` : index > 0 && elseLabel ? `[${elseLabel}]` : "";
       const label = [event, condition].filter(Boolean).join(" ");
       const to = resolveTarget(target, path, rootId);
       let shared = 0;
