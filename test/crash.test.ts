@@ -1,0 +1,200 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { describe, expect, it } from "vitest";
+
+/**
+ * Real processes, really killed: a worker runs the payment saga against a SQLite file, the test
+ * SIGKILLs it at a chosen moment (found by watching the store), and a second process resumes.
+ */
+
+const root = join(import.meta.dirname, "..");
+const scenarios = ["success", "transient", "decline"] as const;
+type Scenario = (typeof scenarios)[number];
+
+interface Workspace {
+  runsDb: string;
+  effectsDb: string;
+}
+
+function workspace(): Workspace {
+  const dir = mkdtempSync(join(tmpdir(), "orchestrix-crash-"));
+  return { runsDb: join(dir, "runs.db"), effectsDb: join(dir, "effects.db") };
+}
+
+function worker(ws: Workspace, mode: "start" | "resume", runs: unknown[] = []): ChildProcess & { exited: Promise<number | null> } {
+  const child = spawn(process.execPath, ["--import", "tsx", "test/fixtures/crash-worker.ts", mode], {
+    cwd: root,
+    env: { ...process.env, RUNS_DB: ws.runsDb, EFFECTS_DB: ws.effectsDb, RUNS: JSON.stringify(runs) },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on("exit", (code) => {
+      if (code !== 0 && code !== null) console.error(`worker ${mode} exited ${code}: ${stderr}`);
+      resolve(code);
+    }),
+  );
+  return Object.assign(child, { exited });
+}
+
+interface Row {
+  run_id: string;
+  status: string;
+  current_step: string | null;
+  snapshot: string;
+}
+
+/** Reads the store file as another process would (it may not exist yet). */
+function readRuns(ws: Workspace): Row[] {
+  try {
+    const db = new Database(ws.runsDb, { readonly: true, fileMustExist: true });
+    try {
+      return db.prepare("SELECT run_id, status, current_step, snapshot FROM orchestrix_runs").all() as Row[];
+    } finally {
+      db.close();
+    }
+  } catch {
+    return [];
+  }
+}
+
+function effectCounts(ws: Workspace, runId: string): Record<string, number> {
+  const db = new Database(ws.effectsDb, { readonly: true });
+  const rows = db.prepare("SELECT effect, COUNT(*) AS n FROM effects WHERE run_id = ? GROUP BY effect").all(runId) as { effect: string; n: number }[];
+  db.close();
+  return Object.fromEntries(rows.map((row) => [row.effect, row.n]));
+}
+
+async function until(predicate: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+const orders = (tag: string) =>
+  scenarios.map((scenario) => ({
+    runId: `${tag}-${scenario}`,
+    flow: "crash-payment-saga",
+    input: { orderId: `${tag}-${scenario}`, amount: 100, scenario },
+  }));
+
+/** The engine's invariants, checked on what the services really did. */
+function checkRun(ws: Workspace, runId: string, scenario: Scenario, kills: number) {
+  const row = readRuns(ws).find((r) => r.run_id === runId);
+  expect(row, `run ${runId} was lost`).toBeDefined();
+  const effects = effectCounts(ws, runId);
+  const once = (name: string) => expect(effects[name] ?? 0, `${runId}: ${name} ${JSON.stringify(effects)}`).toBeGreaterThanOrEqual(1);
+  const atMostTwice = (name: string) => expect(effects[name] ?? 0, `${runId}: ${name} ${JSON.stringify(effects)}`).toBeLessThanOrEqual(2);
+  const never = (name: string) => expect(effects[name] ?? 0, `${runId}: ${name} ${JSON.stringify(effects)}`).toBe(0);
+  if (scenario === "decline") {
+    expect(row!.status).toBe("failed");
+    for (const name of ["reserve", "release"]) {
+      once(name);
+      atMostTwice(name);
+    }
+    for (const name of ["charge", "confirm", "email"]) never(name);
+  } else {
+    expect(row!.status).toBe("completed");
+    for (const name of ["reserve", "charge", "confirm", "email"]) {
+      once(name);
+      atMostTwice(name);
+    }
+    never("release");
+  }
+  // Only the step in flight at each kill may run again.
+  const repeats = Object.entries(effects)
+    .filter(([name]) => name !== "charge-attempt")
+    .reduce((sum, [, n]) => sum + Math.max(0, n - 1), 0);
+  expect(repeats, `${runId}: ${JSON.stringify(effects)}`).toBeLessThanOrEqual(kills);
+}
+
+async function crashAndResume(tag: string, killWhen: (rows: Row[]) => boolean, what: string) {
+  const ws = workspace();
+  const runs = orders(tag);
+  const first = worker(ws, "start", runs);
+  await until(() => killWhen(readRuns(ws)), what);
+  first.kill("SIGKILL");
+  expect(await first.exited).toBeNull();
+  const second = worker(ws, "resume");
+  expect(await second.exited).toBe(0);
+  for (const run of runs) checkRun(ws, run.runId, run.input.scenario, 1);
+}
+
+const at = (runId: string, step: string) => (rows: Row[]) => rows.some((r) => r.run_id === runId && r.current_step === step);
+
+describe("crash recovery with real processes killed by SIGKILL", () => {
+  it("during a step", async () => {
+    await crashAndResume("step", at("step-transient", "process-payment"), "the payment step to run");
+  }, 40_000);
+
+  it("during a retry wait", async () => {
+    await crashAndResume("wait", at("wait-transient", "process-payment (waiting to retry)"), "a retry wait");
+  }, 40_000);
+
+  it("during compensation", async () => {
+    await crashAndResume("undo", at("undo-decline", "undo reserve-stock"), "the stock release");
+  }, 40_000);
+
+  it("at random moments, again and again", async () => {
+    for (let round = 0; round < 6; round++) {
+      const delay = Math.floor(Math.random() * 1_400);
+      let firstSaved: number | undefined;
+      await crashAndResume(
+        `random${round}`,
+        (rows) => {
+          if (firstSaved === undefined && rows.length > 0) firstSaved = Date.now();
+          return firstSaved !== undefined && Date.now() - firstSaved >= delay;
+        },
+        `${delay} ms after the first save`,
+      );
+    }
+  }, 150_000);
+
+  it("never starts a step of a run that was not saved yet", async () => {
+    const ws = workspace();
+    const runs = orders("unsaved");
+    const first = worker(ws, "start", runs);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // long before the worker has even loaded
+    first.kill("SIGKILL");
+    await first.exited;
+    expect(readRuns(ws)).toEqual([]);
+    const db = new Database(ws.effectsDb, { fileMustExist: false });
+    db.exec("CREATE TABLE IF NOT EXISTS effects (run_id TEXT NOT NULL, effect TEXT NOT NULL, at INTEGER NOT NULL)");
+    expect(db.prepare("SELECT COUNT(*) AS n FROM effects").get()).toEqual({ n: 0 });
+    db.close();
+  }, 20_000);
+
+  it("keeps a retry's deadline across a restart: killed 1 s into a 3 s wait, resumed 1 s later", async () => {
+    const ws = workspace();
+    const first = worker(ws, "start", [{ runId: "deadline", flow: "crash-slow-retry" }]);
+    let retryAt = 0;
+    await until(() => {
+      const row = readRuns(ws).find((r) => r.run_id === "deadline" && r.current_step === "flaky (waiting to retry)");
+      if (row) retryAt = (JSON.parse(row.snapshot) as { context: { steps: { flaky: { retryAt: number } } } }).context.steps.flaky.retryAt;
+      return row !== undefined;
+    }, "the retry wait");
+    await new Promise((resolve) => setTimeout(resolve, retryAt - 2_000 - Date.now()));
+    first.kill("SIGKILL");
+    await first.exited;
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const resumedAt = Date.now();
+    const second = worker(ws, "resume");
+    expect(await second.exited).toBe(0);
+
+    const db = new Database(ws.effectsDb, { readonly: true });
+    const attempts = (db.prepare("SELECT at FROM effects WHERE run_id = 'deadline' AND effect = 'attempt' ORDER BY at").all() as { at: number }[]).map((r) => r.at);
+    db.close();
+    expect(attempts).toHaveLength(2);
+    // The retry fires at the original deadline (≈1 s after resuming), not 3 s after the resume.
+    expect(attempts[1]! - retryAt).toBeGreaterThanOrEqual(-5);
+    expect(attempts[1]! - retryAt).toBeLessThan(700);
+    expect(attempts[1]! - resumedAt).toBeLessThan(2_500);
+    expect(readRuns(ws).find((r) => r.run_id === "deadline")?.status).toBe("completed");
+  }, 40_000);
+});
