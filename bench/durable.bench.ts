@@ -1,0 +1,104 @@
+/**
+ * Durable throughput: runs per second of a 4-step no-op flow saved to SQLite after every
+ * transition, against the same flow in memory, one at a time and with 100 runs in flight;
+ * and the memory that 10,000 runs waiting to retry take. `npx tsx --expose-gc bench/durable.bench.ts`.
+ */
+import { setMaxListeners } from "node:events";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { create, type RunStore } from "orchestrix";
+import { sqliteStore } from "orchestrix/sqlite";
+
+const noop = async () => {};
+const flow = create("bench-durable").step("a", noop).step("b", noop).step("c", noop).step("d", noop);
+
+/** Runs `total` runs keeping `inFlight` of them going at once; returns runs per second. */
+async function throughput(total: number, inFlight: number, store: RunStore | undefined): Promise<number> {
+  let next = 0;
+  const lane = async () => {
+    while (next < total) {
+      const id = next++;
+      const result = await flow.run(null, store ? { store, runId: `r${id}` } : {});
+      if (result.status !== "completed") throw new Error(`run ${id} ended ${result.status}`);
+    }
+  };
+  const start = performance.now();
+  await Promise.all(Array.from({ length: inFlight }, lane));
+  return (total / (performance.now() - start)) * 1000;
+}
+
+function freshStore(synchronous: "full" | "normal"): { store: RunStore; dispose: () => Promise<void> } {
+  const dir = mkdtempSync(join(tmpdir(), "orchestrix-bench-"));
+  const store = sqliteStore({ path: join(dir, "runs.db"), synchronous });
+  return {
+    store,
+    dispose: async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** One measured row of the durable benchmark. */
+export interface DurableRow {
+  variant: string;
+  sequential: number;
+  concurrent100: number;
+}
+
+/** Measures in-memory and SQLite throughput, sequential and with 100 runs in flight. */
+export async function measureDurable(): Promise<DurableRow[]> {
+  await throughput(300, 10, undefined); // warm up the JIT
+  const rows: DurableRow[] = [
+    { variant: "in memory (no store)", sequential: await throughput(3_000, 1, undefined), concurrent100: await throughput(10_000, 100, undefined) },
+  ];
+  for (const synchronous of ["full", "normal"] as const) {
+    const a = freshStore(synchronous);
+    const sequential = await throughput(400, 1, a.store);
+    await a.dispose();
+    const b = freshStore(synchronous);
+    const concurrent100 = await throughput(10_000, 100, b.store);
+    await b.dispose();
+    rows.push({ variant: `sqliteStore, synchronous=${synchronous}`, sequential, concurrent100 });
+  }
+  return rows;
+}
+
+/** Heap bytes per run for `count` runs parked in a retry wait, with and without a store. */
+export async function memoryPerWaitingRun(count: number, store: RunStore | undefined): Promise<number> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error("run with --expose-gc to measure memory");
+  const waiting = create("bench-waiting").step("a", noop).step("flaky", () => {
+    throw new Error("down");
+  }, { retries: 1, retryDelayMs: 600_000 });
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal); // one signal cancels all the runs
+  const runs = Array.from({ length: count }, (_, i) =>
+    waiting.run(null, { signal: controller.signal, ...(store ? { store, runId: `w${i}` } : {}) }),
+  );
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  gc();
+  const after = process.memoryUsage().heapUsed;
+  controller.abort();
+  await Promise.all(runs);
+  return (after - before) / count;
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const rows = await measureDurable();
+  const memory = rows[0]!;
+  console.log("| variant | sequential runs/s | 100 in flight runs/s | vs in memory (100 in flight) |");
+  console.log("|---|---:|---:|---:|");
+  for (const row of rows) {
+    console.log(`| ${row.variant} | ${fmt(row.sequential)} | ${fmt(row.concurrent100)} | ${((row.concurrent100 / memory.concurrent100) * 100).toFixed(0)}% |`);
+  }
+  console.log(`\nheap per run waiting to retry (10,000 runs), no store: ${fmt(await memoryPerWaitingRun(10_000, undefined))} B`);
+  const s = freshStore("full");
+  console.log(`heap per run waiting to retry (10,000 runs), sqliteStore: ${fmt(await memoryPerWaitingRun(10_000, s.store))} B`);
+  await s.dispose();
+}
