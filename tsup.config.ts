@@ -1,12 +1,21 @@
 import { defineConfig } from "tsup";
 
-export default defineConfig({
-  entry: { index: "src/index.ts", sqlite: "src/sqlite.ts" },
-  // Adapters import the core by its public name, so core and adapters share one copy of it.
-  external: ["orchestrix"],
-  format: ["esm", "cjs"],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: "node20",
-});
+export default defineConfig([
+  {
+    entry: { index: "src/index.ts", sqlite: "src/sqlite.ts" },
+    format: ["esm", "cjs"],
+    dts: true,
+    clean: true,
+    sourcemap: true,
+    target: "node20",
+    // Adapters import the core by its public name, so core and adapters share one copy of it.
+    external: ["orchestrix"],
+  },
+  {
+    entry: { cli: "src/cli/index.ts" },
+    format: ["esm"],
+    sourcemap: true,
+    target: "node20",
+    external: ["orchestrix"],
+  },
+]);

@@ -25,7 +25,7 @@ describe("XState inspection", () => {
     expect(childIds).toEqual(["seen", "reserve", "charge", "charge:retry-wait", "charge"]);
     const values = events
       .filter((e): e is Extract<InspectionEvent, { type: "@xstate.snapshot" }> => e.type === "@xstate.snapshot" && e.actorRef === root!.actorRef)
-      .map((e) => JSON.stringify((e.snapshot as { value: unknown }).value));
+      .map((e) => JSON.stringify((e.snapshot as unknown as { value: unknown }).value));
     expect(values).toEqual([
       '{"steps":{"reserve":"running"}}',
       '{"steps":{"charge":"running"}}',

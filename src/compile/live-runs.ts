@@ -6,6 +6,8 @@ interface LiveRun {
   durable: () => Promise<void>;
   /** The controllers of attempts in flight, by key (`step:<name>`), so cancel can abort them. */
   attempts: Map<string, AbortController>;
+  /** Attempts begun by this process (not restored from a snapshot another process began). */
+  begun: Set<string>;
 }
 
 const alwaysDurable = () => Promise.resolve();
@@ -19,7 +21,7 @@ export class LiveRuns {
 
   /** Starts keeping a run's originals; `durable` gates its attempts on its store. */
   track(runId: string, durable: () => Promise<void> = alwaysDurable): void {
-    this.runs.set(runId, { errors: new Map(), durable, attempts: new Map() });
+    this.runs.set(runId, { errors: new Map(), durable, attempts: new Map(), begun: new Set() });
   }
 
   /** Forgets a run. */
@@ -35,6 +37,16 @@ export class LiveRuns {
   /** The original error kept under `key`, if any. */
   getError(runId: string, key: string): unknown {
     return this.runs.get(runId)?.errors.get(key);
+  }
+
+  /** Notes that this process began an attempt (`key` includes the attempt number). */
+  noteBegun(runId: string, key: string): void {
+    this.runs.get(runId)?.begun.add(key);
+  }
+
+  /** Whether this process began the attempt, rather than restoring it from a snapshot. */
+  begunHere(runId: string, key: string): boolean {
+    return this.runs.get(runId)?.begun.has(key) ?? false;
   }
 
   /** Registers an attempt in flight; returns the function that unregisters it. */

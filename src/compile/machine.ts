@@ -220,10 +220,17 @@ function createFlowMachine(definition: FlowDefinition, hash: string, liveRuns: L
         liveRuns.setError(context.runId, "flow", error);
         return { cancelled: true, cancelReason: reason, error: recordError(error) };
       }),
+      noteAttemptBegun: ({ context }, target: Target) =>
+        liveRuns.noteBegun(context.runId, `${target.kind}:${target.step}:${record(context, target).attempts}`),
       markInterrupted: assign(({ context, event }, target: Target) => {
         const error = (event as { error?: unknown }).error;
         return update(context, target, (current) => {
-          const neverStarted = error instanceof AttemptNotStarted && current.status === "running";
+          // Only an attempt this process began and stopped before its function ran is uncounted:
+          // one restored from a snapshot may have run in the process that died.
+          const neverStarted =
+            error instanceof AttemptNotStarted &&
+            current.status === "running" &&
+            liveRuns.begunHere(context.runId, `${target.kind}:${target.step}:${current.attempts}`);
           return {
             status: "cancelled",
             endedAt: now(),
@@ -313,7 +320,11 @@ function createFlowMachine(definition: FlowDefinition, hash: string, liveRuns: L
     ];
     return {
       running: {
-        entry: [{ type: "beginAttempt", params: target }, ...hook(isStep ? "onStepStart" : "onCompensate", target)],
+        entry: [
+          { type: "beginAttempt", params: target },
+          { type: "noteAttemptBegun", params: target },
+          ...hook(isStep ? "onStepStart" : "onCompensate", target),
+        ],
         invoke: {
           id,
           src: "attempt",

@@ -207,7 +207,10 @@ function openDatabase(path: string, options: SqliteStoreOptions): Database.Datab
     db.pragma("journal_mode = WAL");
     db.pragma(`synchronous = ${options.synchronous === "normal" ? "NORMAL" : "FULL"}`);
     if (tables.length === 0) {
+      // Another process may be creating the same new file: look again under the write lock.
       db.transaction(() => {
+        const exists = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'orchestrix_meta'`).get();
+        if (exists) return;
         db.exec(SCHEMA);
         db.prepare(`INSERT INTO orchestrix_meta (key, value) VALUES ('schema_version', ?)`).run(String(SCHEMA_VERSION));
       }).immediate();

@@ -1,0 +1,66 @@
+import type { RunRecord, RunStatus } from "orchestrix";
+import { ExitCode } from "../cli-error.js";
+import { formatAgo, truncate } from "../format.js";
+import { isOrphaned } from "../liveness.js";
+import { withStore } from "../store-url.js";
+import { renderTable } from "../table.js";
+
+/** Options of `orchestrix runs list`. */
+export interface ListRunsOptions {
+  store: string;
+  status?: RunStatus[];
+  flow?: string;
+  limit: number;
+  json?: boolean;
+}
+
+/** `orchestrix runs list`: the most recently updated runs as a table, or as JSON records without snapshots. */
+export async function listRuns(options: ListRunsOptions): Promise<number> {
+  const records = await withStore(options.store, { mustExist: true }, (store) =>
+    store.list({
+      limit: options.limit,
+      ...(options.status ? { status: options.status } : {}),
+      ...(options.flow !== undefined ? { flow: options.flow } : {}),
+    }),
+  );
+  if (options.json) {
+    console.log(JSON.stringify(records.map(withoutSnapshot), null, 2));
+    return ExitCode.OK;
+  }
+  if (records.length === 0) {
+    console.log(`No runs${describeFilter(options)} in ${options.store}.`);
+    return ExitCode.OK;
+  }
+  const now = Date.now();
+  console.log(
+    renderTable(
+      ["RUN ID", "FLOW", "STATUS", "CURRENT STEP", { header: "ATTEMPTS", align: "right" }, "LAST ERROR", "UPDATED"],
+      records.map((record) => [
+        record.runId,
+        record.flow,
+        isOrphaned(record) ? "running (orphaned)" : record.status,
+        record.currentStep ?? "-",
+        record.currentStep === null ? "-" : String(record.attempts),
+        record.lastError === null ? "" : truncate(record.lastError, 48),
+        formatAgo(record.updatedAt, now),
+      ]),
+    ),
+  );
+  if (records.length === options.limit) {
+    console.log(`\nShowing the ${options.limit} most recently updated runs; raise --limit to see more.`);
+  }
+  return ExitCode.OK;
+}
+
+function withoutSnapshot(record: RunRecord): Omit<RunRecord, "snapshot"> {
+  const { snapshot: _snapshot, ...rest } = record;
+  return rest;
+}
+
+function describeFilter(options: ListRunsOptions): string {
+  const parts = [
+    options.status ? ` with status ${options.status.join(" or ")}` : "",
+    options.flow !== undefined ? ` of flow ${JSON.stringify(options.flow)}` : "",
+  ];
+  return parts.join("");
+}

@@ -1,0 +1,78 @@
+import type { FlowContext, RunRecord, StepRecord } from "orchestrix";
+import { ExitCode } from "../cli-error.js";
+import { formatAgo, formatDuration, formatJson, formatTime, truncate } from "../format.js";
+import { describeOwner, isOrphaned } from "../liveness.js";
+import { loadRun } from "../run-target.js";
+import { withStore } from "../store-url.js";
+import { renderTable } from "../table.js";
+
+/** Options of `orchestrix runs show`. */
+export interface ShowRunOptions {
+  store: string;
+  json?: boolean;
+}
+
+/** `orchestrix runs show <runId>`: a run's record, each step and compensation, and its input, data and outputs. */
+export async function showRun(runId: string, options: ShowRunOptions): Promise<number> {
+  const record = await withStore(options.store, { mustExist: true }, (store) => loadRun(store, runId, options.store));
+  if (options.json) {
+    console.log(JSON.stringify(record, null, 2));
+    return ExitCode.OK;
+  }
+  console.log(renderRun(record, Date.now()));
+  return ExitCode.OK;
+}
+
+/** The text `runs show` prints for a record. */
+export function renderRun(record: RunRecord, now: number): string {
+  const context = readContext(record);
+  const fields: [string, string][] = [
+    ["Run", record.runId],
+    ["Flow", `${record.flow} (${record.version === null ? "no version label" : `version ${JSON.stringify(record.version)}`}, definition ${record.definitionHash})`],
+    ["Status", isOrphaned(record) ? "running (orphaned: its process is gone)" : record.status],
+    ["Owner", describeOwner(record)],
+  ];
+  if (record.currentStep !== null) fields.push(["Current step", `${record.currentStep} (attempt ${record.attempts})`]);
+  fields.push(["Created", `${formatTime(record.createdAt)} (${formatAgo(record.createdAt, now)})`]);
+  fields.push(["Updated", `${formatTime(record.updatedAt)} (${formatAgo(record.updatedAt, now)})`]);
+  if (context?.failedStep) fields.push(["Failed step", context.failedStep]);
+  if (context?.cancelReason) fields.push(["Cancelled", context.cancelReason]);
+  if (context?.error) fields.push(["Error", context.error.message]);
+  else if (record.lastError !== null) fields.push(["Last error", record.lastError]);
+  const label = Math.max(...fields.map(([name]) => name.length));
+  const lines = fields.map(([name, value]) => `${name.padEnd(label)}  ${value}`);
+
+  if (!context) {
+    lines.push("", "The stored snapshot holds no readable context: no step details to show (`runs show --json` prints it raw).");
+    return lines.join("\n");
+  }
+  lines.push("", "Steps", stepTable(context.steps));
+  const compensations = Object.entries(context.compensations);
+  lines.push("", "Compensations");
+  lines.push(compensations.length === 0 ? "(no step has a compensation)" : stepTable(context.compensations));
+  lines.push("", "Input", formatJson(context.input), "", "Data", formatJson(context.data), "", "Outputs", formatJson(context.outputs));
+  return lines.join("\n");
+}
+
+function stepTable(records: Record<string, StepRecord>): string {
+  return renderTable(
+    ["STEP", "STATUS", { header: "ATTEMPTS", align: "right" }, "STARTED", { header: "DURATION", align: "right" }, "ERROR"],
+    Object.entries(records).map(([name, step]) => [
+      name,
+      step.status === "retrying" && step.retryAt !== null ? `retrying at ${formatTime(step.retryAt)}` : step.status,
+      String(step.attempts),
+      step.startedAt === null ? "-" : formatTime(step.startedAt),
+      step.startedAt === null ? "-" : step.endedAt === null ? "(unfinished)" : formatDuration(step.endedAt - step.startedAt),
+      step.error === null ? "" : truncate(step.error.message, 80),
+    ]),
+  );
+}
+
+/** The machine context in a stored snapshot, when it has the parts `show` reads. */
+function readContext(record: RunRecord): FlowContext | undefined {
+  const snapshot = record.snapshot as { context?: Partial<FlowContext> } | null;
+  const context = typeof snapshot === "object" && snapshot !== null && !Array.isArray(snapshot) ? snapshot.context : undefined;
+  const isObject = (value: unknown) => typeof value === "object" && value !== null && !Array.isArray(value);
+  if (!isObject(context) || !isObject(context?.steps) || !isObject(context?.compensations)) return undefined;
+  return context as FlowContext;
+}

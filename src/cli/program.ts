@@ -1,0 +1,85 @@
+import { Command, Option } from "commander";
+import { parsePositiveInteger, parseStatuses, RUN_STATUSES } from "./arguments.js";
+import { runFlowCommand } from "./commands/run.js";
+import { cancelRunCommand } from "./commands/runs-cancel.js";
+import { listRuns } from "./commands/runs-list.js";
+import { resumeRunCommand } from "./commands/runs-resume.js";
+import { showRun } from "./commands/runs-show.js";
+import { packageVersion } from "./version.js";
+
+const STORE_HELP = "where runs are kept: sqlite:<database file>, e.g. sqlite:./runs.db";
+
+function storeOption(required: boolean): Option {
+  const option = new Option("--store <url>", required ? STORE_HELP : `${STORE_HELP}; without it the run is not saved`).env("ORCHESTRIX_STORE");
+  return required ? option.makeOptionMandatory() : option;
+}
+
+function moduleOption(): Option {
+  return new Option("--module <path>", "the .ts or .js module that exports the run's flow").makeOptionMandatory();
+}
+
+/** Sets the exit code a command resolved with. */
+function exitWith(code: number): void {
+  process.exitCode = code;
+}
+
+/** The `orchestrix` command line: `run`, and `runs list | show | resume | cancel`. */
+export function createProgram(): Command {
+  const program = new Command("orchestrix")
+    .description("Run Orchestrix flows and inspect, resume or cancel the runs kept in a store.")
+    .version(packageVersion())
+    .showHelpAfterError("(add --help for usage)");
+
+  program
+    .command("run")
+    .summary("run a flow exported by a module")
+    .description("Run a flow exported by a module, with a progress line per step event, then print its result.\nExit code: 0 completed, 2 failed/cancelled/compensation_failed, 1 error.")
+    .argument("<module>", "the .ts or .js module that exports the flow")
+    .option("--flow <name>", "the flow to run, when the module exports several")
+    .option("--input <json>", "the flow's input as JSON, or @file.json")
+    .addOption(storeOption(false))
+    .option("--run-id <id>", "the run's id (an idempotency key: a finished run with this id gives its stored result)")
+    .action(async (module: string, options: { flow?: string; input?: string; store?: string; runId?: string }) =>
+      exitWith(await runFlowCommand(module, options)),
+    );
+
+  const runs = program.command("runs").description("inspect, resume or cancel stored runs");
+
+  runs
+    .command("list")
+    .description("list the most recently updated runs")
+    .addOption(storeOption(true))
+    .option("--status <status>", `only runs with this status (${RUN_STATUSES.join(", ")}); comma-separated or repeated`, parseStatuses)
+    .option("--flow <name>", "only runs of this flow")
+    .option("--limit <n>", "at most this many runs", parsePositiveInteger, 50)
+    .option("--json", "print the records as JSON (without their snapshots)")
+    .action(async (options: Parameters<typeof listRuns>[0]) => exitWith(await listRuns(options)));
+
+  runs
+    .command("show")
+    .description("show a run: its record, each step and compensation, its input, data and outputs")
+    .argument("<runId>", "the run's id")
+    .addOption(storeOption(true))
+    .option("--json", "print the whole record, snapshot included, as JSON")
+    .action(async (runId: string, options: Parameters<typeof showRun>[1]) => exitWith(await showRun(runId, options)));
+
+  runs
+    .command("resume")
+    .summary("continue a run whose process is gone")
+    .description("Continue a run whose process is gone, in this process, with a progress line per step event.\nExit code: 0 completed, 2 failed/cancelled/compensation_failed, 1 error.")
+    .argument("<runId>", "the run's id")
+    .addOption(storeOption(true))
+    .addOption(moduleOption())
+    .action(async (runId: string, options: Parameters<typeof resumeRunCommand>[1]) => exitWith(await resumeRunCommand(runId, options)));
+
+  runs
+    .command("cancel")
+    .summary("cancel a run whose process is gone")
+    .description("Cancel a run whose process is gone: its completed steps are compensated in this process.\nExit code: 0 cancelled, 2 ended otherwise (e.g. a compensation failed), 1 error or already ended.")
+    .argument("<runId>", "the run's id")
+    .addOption(storeOption(true))
+    .addOption(moduleOption())
+    .action(async (runId: string, options: Parameters<typeof cancelRunCommand>[1]) => exitWith(await cancelRunCommand(runId, options)));
+
+  return program;
+}

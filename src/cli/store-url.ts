@@ -1,0 +1,67 @@
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import type { RunStore } from "orchestrix";
+import { sqliteStore } from "orchestrix/sqlite";
+import { CliError } from "./cli-error.js";
+
+/** A parsed `--store` URL. */
+export interface StoreUrl {
+  /** The only scheme a CLI can use: a store other processes can read too. */
+  scheme: "sqlite";
+  /** Absolute path of the database file. */
+  path: string;
+  /** The URL as it was given. */
+  url: string;
+}
+
+const EXAMPLE = "sqlite:./runs.db";
+
+/**
+ * Parses `--store`: `sqlite:<path>` (also `sqlite://<path>`, so `sqlite:///abs/runs.db` works); a relative
+ * path is taken from the current directory.
+ */
+export function parseStoreUrl(url: string): StoreUrl {
+  const match = /^([a-zA-Z][a-zA-Z0-9+.-]*):(.*)$/s.exec(url.trim());
+  if (!match) {
+    throw new CliError(`Expected --store to be a store URL such as ${EXAMPLE}, got ${JSON.stringify(url)} (no scheme)`);
+  }
+  const scheme = (match[1] ?? "").toLowerCase();
+  let rest = match[2] ?? "";
+  if (scheme === "memory") {
+    throw new CliError(
+      `--store memory: keeps runs in the memory of a single process, so a CLI command could never see them; ` +
+        `expected sqlite:<database file>, e.g. ${EXAMPLE}`,
+    );
+  }
+  if (scheme !== "sqlite") {
+    throw new CliError(`Expected --store to use the sqlite: scheme, e.g. ${EXAMPLE}; got ${JSON.stringify(url)} (scheme "${scheme}:")`);
+  }
+  if (rest.startsWith("//")) rest = rest.slice(2);
+  if (rest === "") throw new CliError(`Expected a database file after "sqlite:", e.g. ${EXAMPLE}; got ${JSON.stringify(url)}`);
+  return { scheme, path: resolve(rest), url };
+}
+
+/**
+ * Opens the store a `--store` URL names. With `mustExist`, a missing file is an error rather than
+ * a new empty database (a typo in a path should not look like "no runs").
+ */
+export function openStore(url: StoreUrl, options: { mustExist: boolean }): RunStore {
+  if (options.mustExist && !existsSync(url.path)) {
+    throw new CliError(
+      `No database at ${url.path} (from --store ${url.url}): expected an Orchestrix SQLite file; ` +
+        `check the path, or create it by running a flow with --store`,
+    );
+  }
+  return sqliteStore({ path: url.path });
+}
+
+/** Opens the store of `url`, hands it to `work`, and closes it afterwards (pending saves are flushed). */
+export async function withStore<T>(url: string, options: { mustExist: boolean }, work: (store: RunStore, parsed: StoreUrl) => Promise<T>): Promise<T> {
+  const parsed = parseStoreUrl(url);
+  const store = openStore(parsed, options);
+  try {
+    return await work(store, parsed);
+  } finally {
+    await store.close();
+  }
+}
