@@ -38,16 +38,21 @@ export interface FlowDefinition {
   readonly plugins: readonly FlowPlugin[];
 }
 
-/** Every step of the flow, parallel branches in place of their group, in definition order. */
-export function flattenSteps(nodes: readonly FlowNode[]): StepDefinition[] {
-  return nodes.flatMap((node) => (node.kind === "step" ? [node] : [...node.branches]));
+const flattened = new WeakMap<readonly FlowNode[], readonly StepDefinition[]>();
+const undoOrders = new WeakMap<readonly FlowNode[], readonly StepDefinition[]>();
+
+/** Every step of the flow, parallel branches in place of their group, in definition order (computed once per flow). */
+export function flattenSteps(nodes: readonly FlowNode[]): readonly StepDefinition[] {
+  let steps = flattened.get(nodes);
+  if (!steps) flattened.set(nodes, (steps = nodes.flatMap((node) => (node.kind === "step" ? [node] : [...node.branches]))));
+  return steps;
 }
 
 /** The steps that have an undo, in the order they are undone: newest first, last branch of a group first. */
-export function compensationOrder(nodes: readonly FlowNode[]): StepDefinition[] {
-  return flattenSteps(nodes)
-    .filter((step) => step.compensate !== undefined)
-    .reverse();
+export function compensationOrder(nodes: readonly FlowNode[]): readonly StepDefinition[] {
+  let order = undoOrders.get(nodes);
+  if (!order) undoOrders.set(nodes, (order = flattenSteps(nodes).filter((step) => step.compensate !== undefined).reverse()));
+  return order;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Snapshot } from "xstate";
 import type { CompiledFlow } from "./compile/machine.js";
-import type { ErrorRecord } from "./error-record.js";
 import { reviveError } from "./error-record.js";
+import { withErrors } from "./compile/result.js";
 import { flattenSteps, type FlowDefinition } from "./definition.js";
 import type { FlowContext } from "./compile/context.js";
 import { FlowAlreadyRunningError, FlowVersionMismatchError, RunNotFoundError, SnapshotError } from "./errors.js";
@@ -212,18 +212,8 @@ async function waitForRun(engine: FlowEngine, store: RunStore, runId: string, op
 /** The result kept in a finished run's snapshot, with its errors revived as `Error` objects. */
 export function storedResult(record: RunRecord): FlowResult {
   const output = (record.snapshot as { output?: FlowResult } | null)?.output;
-  if (!output || typeof output !== "object") {
+  if (!output || typeof output !== "object" || !Array.isArray(output.steps)) {
     throw new SnapshotError(`Run "${record.runId}" is marked ${record.status} but its snapshot holds no result`, { flow: record.flow });
   }
-  const revive = (error: unknown) => (isErrorRecord(error) ? reviveError(error) : error);
-  const result = { ...output, steps: output.steps.map((step) => ("error" in step ? { ...step, error: revive(step.error) } : step)) } as FlowResult;
-  if (result.status !== "completed") {
-    result.error = revive(result.error);
-    if (result.compensationErrors) result.compensationErrors = result.compensationErrors.map((e) => ({ ...e, error: revive(e.error) }));
-  }
-  return result;
-}
-
-function isErrorRecord(value: unknown): value is ErrorRecord {
-  return typeof value === "object" && value !== null && typeof (value as ErrorRecord).message === "string" && "name" in value;
+  return withErrors(output, (_, error) => reviveError(error));
 }

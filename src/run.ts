@@ -1,7 +1,8 @@
 import { createActor, type Actor, type Snapshot } from "xstate";
 import type { CompiledFlow } from "./compile/machine.js";
 import { PreparedInput } from "./compile/input.js";
-import { buildResult } from "./compile/result.js";
+import type { FlowContext } from "./compile/context.js";
+import { withErrors } from "./compile/result.js";
 import type { FlowDefinition } from "./definition.js";
 import { reviveError } from "./error-record.js";
 import { OrchestrixError, ErrorCode } from "./errors.js";
@@ -47,6 +48,7 @@ export function launchRun<TOutputs>(
   const { liveRuns } = compiled;
   let saver: RunPersistence | undefined;
   liveRuns.track(runId, () => saver?.durable() ?? Promise.resolve());
+  if ("snapshot" in source) liveRuns.noteRestored(runId, attemptsInFlight(source.snapshot));
   const actor = createActor(compiled.machine, {
     id: runId,
     ...("snapshot" in source ? { snapshot: source.snapshot } : { input: new PreparedInput(source.input, runId) }),
@@ -80,7 +82,8 @@ export function launchRun<TOutputs>(
             });
           }
           await saver?.durable();
-          return buildResult(snapshot.context, definition, (key, record) => liveRuns.getError(runId, key) ?? reviveError(record));
+          // The machine's output is the result with error records; hand back the original errors.
+          return withErrors(snapshot.output, (key, record) => liveRuns.getError(runId, key) ?? reviveError(record));
         };
         finished().then(
           (outcome) => {
@@ -109,4 +112,16 @@ function abortReason(signal: AbortSignal | undefined): string | undefined {
   const reason: unknown = signal?.reason;
   if (reason === undefined) return undefined;
   return reason instanceof Error ? reason.message : String(reason);
+}
+
+/** The attempts a snapshot shows in flight, as `kind:step:attempt` keys. */
+function attemptsInFlight(snapshot: Snapshot<unknown>): string[] {
+  const context = (snapshot as { context?: Partial<FlowContext> }).context;
+  const keys: string[] = [];
+  for (const [kind, records] of [["step", context?.steps], ["compensation", context?.compensations]] as const) {
+    for (const [name, record] of Object.entries(records ?? {})) {
+      if (record.status === "running") keys.push(`${kind}:${name}:${record.attempts}`);
+    }
+  }
+  return keys;
 }

@@ -29,7 +29,8 @@ export interface AttemptOutput {
 /** Everything a context needs besides the attempt's input. */
 export interface ContextParts {
   flow: string;
-  signal: AbortSignal;
+  /** Gives the attempt's signal; called only when the step reads `ctx.signal`. */
+  signal: () => AbortSignal;
   /** Receives the attempt's writes; discarded when the attempt fails. */
   writes: Record<string, Json>;
   /** What failed the flow, as an object (compensations only). */
@@ -48,7 +49,9 @@ export function createStepContext(attempt: AttemptInput, parts: ContextParts): C
     stepName: attempt.step,
     runId: attempt.runId,
     idempotencyKey,
-    signal: parts.signal,
+    get signal() {
+      return parts.signal();
+    },
     error: parts.error,
     get: <T>(key: string): T => (Object.hasOwn(writes, key) ? writes[key] : attempt.data[key]) as T,
     has: (key: string) => Object.hasOwn(writes, key) || Object.hasOwn(attempt.data, key),

@@ -4,6 +4,7 @@ import { reviveError, toError } from "../error-record.js";
 import { StepTimeoutError } from "../errors.js";
 import { createStepContext, toFrozenJson, type AttemptInput, type AttemptOutput } from "../step-context.js";
 import type { Json } from "../json.js";
+import { AttemptAbort } from "./attempt-abort.js";
 import type { LiveRuns } from "./live-runs.js";
 
 /** An attempt that was aborted before its function was called: it does not count as an attempt. */
@@ -22,23 +23,18 @@ export function attemptActor(flow: string, steps: ReadonlyMap<string, StepDefini
     if (!step || !run) throw new Error(`Flow "${flow}" has no ${input.kind} named "${input.step}"`);
     const policy = input.kind === "step" ? step.policy : step.compensationPolicy;
 
-    // The attempt's own controller: aborted when XState stops the actor and on timeout.
-    const controller = new AbortController();
-    const forwardAbort = () => controller.abort(signal.reason);
-    if (signal.aborted) forwardAbort();
-    else signal.addEventListener("abort", forwardAbort, { once: true });
-
-    const unregister = liveRuns.registerAttempt(input.runId, `${input.kind}:${input.step}`, controller);
+    const abort = new AttemptAbort(signal);
+    const unregister = liveRuns.registerAttempt(input.runId, `${input.kind}:${input.step}`, abort);
     const writes: Record<string, Json> = {};
     const flowError =
       input.error === null ? undefined : (liveRuns.getError(input.runId, "flow") ?? reviveError(input.error));
-    const ctx = createStepContext(input, { flow, signal: controller.signal, writes, error: flowError });
+    const ctx = createStepContext(input, { flow, signal: () => abort.signal, writes, error: flowError });
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       // No attempt starts before the run's past is durable; and the actor may have been stopped
       // (cancel, fail-fast) meanwhile: then the step must not start at all.
       const work = liveRuns.durable(input.runId).then(() => {
-        if (controller.signal.aborted) throw new AttemptNotStarted(controller.signal.reason);
+        if (abort.aborted) throw new AttemptNotStarted(abort.reason);
         return run(ctx as never);
       });
       const value = await (policy.timeoutMs === undefined
@@ -48,7 +44,7 @@ export function attemptActor(flow: string, steps: ReadonlyMap<string, StepDefini
             new Promise<never>((_, reject) => {
               timer = setTimeout(() => {
                 const timeout = new StepTimeoutError(flow, input.step, policy.timeoutMs ?? 0);
-                controller.abort(timeout);
+                abort.abort(timeout);
                 reject(timeout);
               }, policy.timeoutMs);
             }),
@@ -65,7 +61,7 @@ export function attemptActor(flow: string, steps: ReadonlyMap<string, StepDefini
     } finally {
       clearTimeout(timer);
       unregister();
-      signal.removeEventListener("abort", forwardAbort);
+      abort.dispose();
     }
   });
 }

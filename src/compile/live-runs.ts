@@ -4,10 +4,15 @@ interface LiveRun {
   errors: Map<string, unknown>;
   /** Resolves when every snapshot so far is durable; attempts wait for it before they start. */
   durable: () => Promise<void>;
-  /** The controllers of attempts in flight, by key (`step:<name>`), so cancel can abort them. */
-  attempts: Map<string, AbortController>;
-  /** Attempts begun by this process (not restored from a snapshot another process began). */
-  begun: Set<string>;
+  /** The attempts in flight, by key (`step:<name>`), so cancel can abort them. */
+  attempts: Map<string, Abortable>;
+  /** Attempts in flight in the snapshot this run was restored from (`step:<name>:<attempt>`). */
+  restored: Set<string>;
+}
+
+/** Something that can be asked to stop. */
+interface Abortable {
+  abort(reason: unknown): void;
 }
 
 const alwaysDurable = () => Promise.resolve();
@@ -21,7 +26,7 @@ export class LiveRuns {
 
   /** Starts keeping a run's originals; `durable` gates its attempts on its store. */
   track(runId: string, durable: () => Promise<void> = alwaysDurable): void {
-    this.runs.set(runId, { errors: new Map(), durable, attempts: new Map(), begun: new Set() });
+    this.runs.set(runId, { errors: new Map(), durable, attempts: new Map(), restored: new Set() });
   }
 
   /** Forgets a run. */
@@ -39,22 +44,23 @@ export class LiveRuns {
     return this.runs.get(runId)?.errors.get(key);
   }
 
-  /** Notes that this process began an attempt (`key` includes the attempt number). */
-  noteBegun(runId: string, key: string): void {
-    this.runs.get(runId)?.begun.add(key);
+  /** Notes the attempts that were in flight in the snapshot a run is restored from. */
+  noteRestored(runId: string, keys: readonly string[]): void {
+    const restored = this.runs.get(runId)?.restored;
+    for (const key of keys) restored?.add(key);
   }
 
-  /** Whether this process began the attempt, rather than restoring it from a snapshot. */
-  begunHere(runId: string, key: string): boolean {
-    return this.runs.get(runId)?.begun.has(key) ?? false;
+  /** Whether an attempt was begun by the process a run was restored from (it may have run there). */
+  wasRestored(runId: string, key: string): boolean {
+    return this.runs.get(runId)?.restored.has(key) ?? false;
   }
 
   /** Registers an attempt in flight; returns the function that unregisters it. */
-  registerAttempt(runId: string, key: string, controller: AbortController): () => void {
+  registerAttempt(runId: string, key: string, attempt: Abortable): () => void {
     const attempts = this.runs.get(runId)?.attempts;
-    attempts?.set(key, controller);
+    attempts?.set(key, attempt);
     return () => {
-      if (attempts?.get(key) === controller) attempts.delete(key);
+      if (attempts?.get(key) === attempt) attempts.delete(key);
     };
   }
 

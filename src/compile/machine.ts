@@ -220,8 +220,6 @@ function createFlowMachine(definition: FlowDefinition, hash: string, liveRuns: L
         liveRuns.setError(context.runId, "flow", error);
         return { cancelled: true, cancelReason: reason, error: recordError(error) };
       }),
-      noteAttemptBegun: ({ context }, target: Target) =>
-        liveRuns.noteBegun(context.runId, `${target.kind}:${target.step}:${record(context, target).attempts}`),
       markInterrupted: assign(({ context, event }, target: Target) => {
         const error = (event as { error?: unknown }).error;
         return update(context, target, (current) => {
@@ -230,7 +228,7 @@ function createFlowMachine(definition: FlowDefinition, hash: string, liveRuns: L
           const neverStarted =
             error instanceof AttemptNotStarted &&
             current.status === "running" &&
-            liveRuns.begunHere(context.runId, `${target.kind}:${target.step}:${current.attempts}`);
+            !liveRuns.wasRestored(context.runId, `${target.kind}:${target.step}:${current.attempts}`);
           return {
             status: "cancelled",
             endedAt: now(),
@@ -320,11 +318,7 @@ function createFlowMachine(definition: FlowDefinition, hash: string, liveRuns: L
     ];
     return {
       running: {
-        entry: [
-          { type: "beginAttempt", params: target },
-          { type: "noteAttemptBegun", params: target },
-          ...hook(isStep ? "onStepStart" : "onCompensate", target),
-        ],
+        entry: [{ type: "beginAttempt", params: target }, ...hook(isStep ? "onStepStart" : "onCompensate", target)],
         invoke: {
           id,
           src: "attempt",

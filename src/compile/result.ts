@@ -65,3 +65,22 @@ function stepStatus(record: StepRecord, undo: StepRecord | undefined): StepStatu
 function duration(start: number | null, end: number | null): number {
   return start === null || end === null ? 0 : end - start;
 }
+
+/** Resolves the error records of a result (as the machine outputs it) with `resolveError`. */
+export function withErrors(output: FlowResult, resolveError: ErrorResolver): FlowResult {
+  const resolve = (key: string, error: unknown) => (isErrorRecord(error) ? resolveError(key, error) : error);
+  const steps = output.steps.map((step) => ("error" in step ? { ...step, error: resolve(`step:${step.name}`, step.error) } : step));
+  if (output.status === "completed") return { ...output, steps };
+  const result: FlowResult = { ...output, steps, error: resolve("flow", output.error) };
+  if (output.compensationErrors) {
+    result.compensationErrors = output.compensationErrors.map((failure) => ({
+      ...failure,
+      error: resolve(`compensation:${failure.step}`, failure.error),
+    }));
+  }
+  return result;
+}
+
+function isErrorRecord(value: unknown): value is ErrorRecord {
+  return typeof value === "object" && value !== null && typeof (value as ErrorRecord).message === "string" && "name" in value;
+}
