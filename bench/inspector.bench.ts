@@ -109,6 +109,7 @@ async function measure(config: { mode: Mode; rate: number; seconds: number; driv
   let lastReceived = inspector.stats().received;
   let lastStarted = 0;
   const startedAt = performance.now();
+  const cpuBefore = process.cpuUsage();
   for (const child of children) child.send("go");
   const sampler = setInterval(() => {
     const memory = process.memoryUsage();
@@ -136,12 +137,14 @@ async function measure(config: { mode: Mode; rate: number; seconds: number; driv
   }
   const drainMs = performance.now() - drainStart;
   const totalSeconds = (performance.now() - startedAt) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   clearInterval(sampler);
   const stats = inspector.stats();
   await new Promise((resolve) => setTimeout(resolve, 300));
   collectGarbage();
   const after = process.memoryUsage();
 
+  const runsStarted = results.reduce((sum, result) => sum + result.started, 0);
   const runs = results.reduce((sum, result) => sum + result.finished, 0);
   const failed = results.reduce((sum, result) => sum + result.failed, 0);
   const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
@@ -154,7 +157,7 @@ async function measure(config: { mode: Mode; rate: number; seconds: number; driv
     markdownTable(
       ["measure", "value"],
       [
-        ["runs started / finished by the drivers", `${runs.toLocaleString()} / ${runs.toLocaleString()}${failed ? ` (${failed} not completed)` : ""}`],
+        ["runs started / finished by the drivers", `${runsStarted.toLocaleString()} / ${runs.toLocaleString()}${failed ? ` (${failed} not completed)` : ""}`],
         ["achieved run rate (drivers)", `${Math.round(runs / sendSeconds).toLocaleString()} runs/s over ${sendSeconds.toFixed(1)} s`],
         ["events sent (counted in the reporters)", sent.toLocaleString()],
         ["events received by the inspector", stats.received.toLocaleString()],
@@ -162,6 +165,10 @@ async function measure(config: { mode: Mode; rate: number; seconds: number; driv
         ["events received per second (steady state, mean)", Math.round(mean(steady.map((s) => s.received))).toLocaleString()],
         ["events received per second (whole run)", Math.round(stats.received / totalSeconds).toLocaleString()],
         ["time to drain after the drivers stopped", `${Math.round(drainMs)} ms`],
+        [
+          "inspector CPU (user + system) / wall time",
+          `${(((cpu.user + cpu.system) / 1e6 / totalSeconds) * 100).toFixed(0)} % of one core, ${((cpu.user + cpu.system) / stats.received).toFixed(1)} µs per event`,
+        ],
         ["events dropped from full per-run buffers (maxEventsPerRun 1000)", stats.droppedEvents.toLocaleString()],
         ["old runs evicted (maxRuns 500)", stats.evictedRuns.toLocaleString()],
         ["late events of evicted runs", stats.lateEvents.toLocaleString()],

@@ -7,7 +7,7 @@ const directory = join(import.meta.dirname, "..", "machines");
 mkdirSync(directory, { recursive: true });
 const flows = await exampleFlows();
 for (const flow of flows) {
-  for (const [file, text] of Object.entries(machineFiles(flow))) {
+  for (const [file, text] of Object.entries(await machineFiles(flow))) {
     writeFileSync(join(directory, file), text);
     console.log(`wrote machines/${file}`);
   }

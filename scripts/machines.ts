@@ -1,18 +1,21 @@
 /** The example flows whose machines are kept in `machines/`, and how their files are rendered. */
 import type { Flow } from "orchestrix";
+import { EXPORT_FORMATS, renderFlow } from "../src/cli/commands/export.js";
 
-/** Every example flow that gets a machine file. */
+/** Every example flow that gets machine files. */
 export async function exampleFlows(): Promise<Flow<never, never>[]> {
   const { paymentFlow } = await import("../examples/payment-flow.js");
   return [paymentFlow as unknown as Flow<never, never>];
 }
 
-/** The files of one flow: `<name>.json` (XState/Stately config) and `<name>.mmd` (Mermaid). */
-export function machineFiles(flow: Flow<never, never>): Record<string, string> {
-  return {
-    [`${flow.name}.json`]: `${JSON.stringify(flow.toJSON(), null, 2)}\n`,
-    [`${flow.name}.mmd`]: flow.toMermaid(),
-  };
+/** The files of one flow, as `orchestrix export` writes them: `.json` (XState/Stately config), `.mmd` (Mermaid), `.svg`. */
+export async function machineFiles(flow: Flow<never, never>): Promise<Record<string, string>> {
+  const files: Record<string, string> = {};
+  for (const format of EXPORT_FORMATS) {
+    const { file, text } = await renderFlow(flow as unknown as Flow, format);
+    files[file] = text;
+  }
+  return files;
 }
 
 /** The README with its Mermaid block replaced by the payment saga's current diagram. */

@@ -6,7 +6,7 @@ import { exampleFlows, machineFiles, readmeWithDiagram } from "../scripts/machin
 describe("machines/", () => {
   it("holds the current machine of every example flow (run `npm run machines` after changing one)", async () => {
     for (const flow of await exampleFlows()) {
-      for (const [file, expected] of Object.entries(machineFiles(flow))) {
+      for (const [file, expected] of Object.entries(await machineFiles(flow))) {
         const stored = readFileSync(join(import.meta.dirname, "..", "machines", file), "utf8");
         expect(stored, `machines/${file} is stale: run \`npm run machines\``).toBe(expected);
       }
@@ -17,6 +17,14 @@ describe("machines/", () => {
     const [payment] = await exampleFlows();
     const readme = readFileSync(join(import.meta.dirname, "..", "README.md"), "utf8");
     expect(readmeWithDiagram(readme, payment!.toMermaid()), "README.md is stale: run `npm run machines`").toBe(readme);
+  });
+
+  it("draws the payment saga as SVG with every step name (the inspector's drawing)", async () => {
+    const svg = readFileSync(join(import.meta.dirname, "..", "machines", "payment-saga.svg"), "utf8");
+    expect(svg.startsWith("<svg")).toBe(true);
+    for (const name of ["reserve-stock", "process-payment", "confirm-order", "send-email", "compensating", "retrying"]) {
+      expect(svg).toContain(`>${name}<`);
+    }
   });
 
   it("draws the payment saga readably in Mermaid", async () => {

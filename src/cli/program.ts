@@ -1,5 +1,7 @@
 import { Command, Option } from "commander";
 import { parsePositiveInteger, parseStatuses, RUN_STATUSES } from "./arguments.js";
+import { exportCommand, parseFormats, type ExportOptions } from "./commands/export.js";
+import { inspectCommand, type InspectOptions } from "./commands/inspect.js";
 import { runFlowCommand } from "./commands/run.js";
 import { cancelRunCommand } from "./commands/runs-cancel.js";
 import { listRuns } from "./commands/runs-list.js";
@@ -23,7 +25,7 @@ function exitWith(code: number): void {
   process.exitCode = code;
 }
 
-/** The `orchestrix` command line: `run`, and `runs list | show | resume | cancel`. */
+/** The `orchestrix` command line: `run`, `runs list | show | resume | cancel`, `inspect` and `export`. */
 export function createProgram(): Command {
   const program = new Command("orchestrix")
     .description("Run Orchestrix flows and inspect, resume or cancel the runs kept in a store.")
@@ -80,6 +82,30 @@ export function createProgram(): Command {
     .addOption(storeOption(true))
     .addOption(moduleOption())
     .action(async (runId: string, options: Parameters<typeof cancelRunCommand>[1]) => exitWith(await cancelRunCommand(runId, options)));
+
+  program
+    .command("inspect")
+    .summary("serve the local inspector (works offline)")
+    .description(
+      "Serve the local inspector: a page with every run's state graph, live state, step timeline and context.\n" +
+        "Any XState actor can report to it with createWebSocketInspector({ url }) from @statelyai/inspect.",
+    )
+    .option("--port <n>", "port to listen on", parsePositiveInteger, 4400)
+    .option("--host <address>", "address to bind; anything but loopback needs --token", "127.0.0.1")
+    .option("--token <secret>", "required from every page and reporter (as ?token=…)")
+    .addOption(storeOption(false).makeOptionMandatory(false))
+    .option("--module <path...>", "modules whose flows draw stored runs not seen live")
+    .action(async (options: InspectOptions) => exitWith(await inspectCommand(options)));
+
+  program
+    .command("export")
+    .summary("write flows' machines as JSON, Mermaid and SVG")
+    .description("Write each flow's machine as JSON (for XState and Stately's tools), Mermaid and SVG (the inspector's drawing).")
+    .argument("<module>", "the .ts or .js module that exports the flows")
+    .option("--flow <name>", "only this flow")
+    .option("--format <formats>", "json, mermaid, svg; comma-separated or repeated (default: all three)", parseFormats, [])
+    .option("--out <dir>", "where to write the files", "machines")
+    .action(async (module: string, options: ExportOptions) => exitWith(await exportCommand(module, options)));
 
   return program;
 }

@@ -1,0 +1,17 @@
+export { startInspector } from "./server.js";
+export type { Inspector, InspectorOptions, InspectorStats } from "./server.js";
+export { layoutMachine, renderSvg, activeStateIds } from "./graph-svg.js";
+export type {
+  GraphLayout,
+  LaidOutState,
+  LaidOutTransition,
+  LayoutOptions,
+  MachineDefinition,
+  RenderSvgOptions,
+  StateTone,
+} from "./graph-svg.js";
+export type { InspectableFlow } from "./definitions.js";
+export type { RunSummary, RunView, SnapshotPoint, PointDetail } from "./views.js";
+export type { RecordedEvent, LiveState, IngestCounters } from "./runs.js";
+export type { Timeline, TimelineRow, TimelineAttempt, TimelineWait } from "./timeline.js";
+export type { InspectionReport, ActorReport, EventReport, SnapshotReport, InspectedSnapshot } from "./protocol.js";

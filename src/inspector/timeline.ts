@@ -1,0 +1,116 @@
+/**
+ * The step timeline of an Orchestrix run, read from its snapshot context (`steps` and
+ * `compensations` records): attempts with their durations and errors, and the retry waits between them.
+ * The context comes from any reporter, so every field is checked rather than trusted.
+ */
+
+/** One attempt of a step or compensation. */
+export interface TimelineAttempt {
+  /** 1-based. */
+  number: number;
+  startedAt: number;
+  /** `null` while the attempt runs. */
+  endedAt: number | null;
+  /** Why the attempt failed; `null` when it succeeded or still runs. */
+  error: string | null;
+}
+
+/** A pause before a retry: from the end of a failed attempt to the start of the next (or the planned time, while waiting). */
+export interface TimelineWait {
+  from: number;
+  until: number;
+  /** Still waiting. */
+  pending: boolean;
+}
+
+/** One step (or compensation) of the timeline. */
+export interface TimelineRow {
+  name: string;
+  kind: "step" | "compensation";
+  /** `pending`, `running`, `retrying`, `completed`, `failed` or `cancelled`. */
+  status: string;
+  attempts: TimelineAttempt[];
+  waits: TimelineWait[];
+  /** The latest error message. */
+  error: string | null;
+}
+
+/** Everything the page needs to draw a run's timeline. */
+export interface Timeline {
+  startedAt: number | null;
+  endedAt: number | null;
+  /** The flow's own status (`running`, `completed`, `failed`, …), when the context says it. */
+  status: string | null;
+  failedStep: string | null;
+  rows: TimelineRow[];
+}
+
+/** Reads the timeline out of an Orchestrix context; `null` for contexts of other machines. */
+export function timelineOf(context: unknown): Timeline | null {
+  if (!isRecord(context) || !isRecord(context.steps)) return null;
+  const rows: TimelineRow[] = [];
+  const read = (records: unknown, kind: TimelineRow["kind"]) => {
+    if (!isRecord(records)) return;
+    const found: TimelineRow[] = [];
+    for (const [name, record] of Object.entries(records)) {
+      const row = rowOf(name, kind, record);
+      // Compensations that never ran (their step had not completed) say nothing useful.
+      if (row && (kind === "step" || row.status !== "pending")) found.push(row);
+    }
+    // In the order they started (reporters may sort the context's keys); steps not started yet come last.
+    const start = (row: TimelineRow) => row.attempts[0]?.startedAt ?? Number.POSITIVE_INFINITY;
+    rows.push(...found.map((row, index) => ({ row, index })).sort((a, b) => start(a.row) - start(b.row) || a.index - b.index).map(({ row }) => row));
+  };
+  read(context.steps, "step");
+  read(context.compensations, "compensation");
+  return {
+    startedAt: numberOrNull(context.startedAt),
+    endedAt: numberOrNull(context.endedAt),
+    status: typeof context.status === "string" ? context.status : null,
+    failedStep: typeof context.failedStep === "string" ? context.failedStep : null,
+    rows,
+  };
+}
+
+function rowOf(name: string, kind: TimelineRow["kind"], record: unknown): TimelineRow | null {
+  if (!isRecord(record)) return null;
+  const history = Array.isArray(record.history) ? record.history : [];
+  const attempts: TimelineAttempt[] = [];
+  for (const entry of history) {
+    if (!isRecord(entry)) continue;
+    const startedAt = numberOrNull(entry.startedAt);
+    if (startedAt === null) continue;
+    attempts.push({ number: attempts.length + 1, startedAt, endedAt: numberOrNull(entry.endedAt), error: messageOf(entry.error) });
+  }
+  const waits: TimelineWait[] = [];
+  for (let i = 1; i < attempts.length; i++) {
+    const before = attempts[i - 1]!;
+    const after = attempts[i]!;
+    if (before.endedAt !== null) waits.push({ from: before.endedAt, until: after.startedAt, pending: false });
+  }
+  const status = typeof record.status === "string" ? record.status : "pending";
+  const retryAt = numberOrNull(record.retryAt);
+  const last = attempts[attempts.length - 1];
+  if (status === "retrying" && retryAt !== null && last?.endedAt != null) {
+    waits.push({ from: last.endedAt, until: retryAt, pending: true });
+  }
+  return { name, kind, status, attempts, waits, error: messageOf(record.error) };
+}
+
+function messageOf(error: unknown): string | null {
+  if (error === null || error === undefined) return null;
+  if (typeof error === "string") return error;
+  if (isRecord(error)) {
+    const name = typeof error.name === "string" && error.name !== "Error" ? `${error.name}: ` : "";
+    if (typeof error.message === "string") return `${name}${error.message}`;
+  }
+  return JSON.stringify(error) ?? String(error);
+}
+
+function numberOrNull(value: unknown): number | null {
+  return typeof value === "number" && Number.isFinite(value) ? value : null;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

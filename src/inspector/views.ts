@@ -1,0 +1,204 @@
+/**
+ * What the page and the read API show of a run, live or stored: a summary for the list, and a
+ * detailed view (graph, state history, timeline, context, events) for the chosen run.
+ */
+import type { RunRecord, RunStore } from "orchestrix";
+import type { Definitions, GraphSource } from "./definitions.js";
+import { activeStateIds } from "./graph-svg.js";
+import type { LiveRun, RecordedEvent } from "./runs.js";
+import { timelineOf, type Timeline } from "./timeline.js";
+
+/** One run in the list. */
+export interface RunSummary {
+  /** Unique key: `c<connection>:<session>` for live runs, `store:<runId>` for stored ones. */
+  key: string;
+  source: "live" | "stored";
+  /** The actor's id; for Orchestrix runs, the run id. */
+  name: string;
+  /** The machine's id; for Orchestrix runs, the flow's name. */
+  machine: string;
+  runId: string | null;
+  /** `running`, `completed`, `failed`, `cancelled`, `compensation_failed`, or for other actors `done`, `error`, `stopped`; `disconnected` when the reporter went away. */
+  status: string;
+  /** The innermost active state(s), e.g. `steps.process-payment.retrying`. */
+  state: string | null;
+  startedAt: number;
+  updatedAt: number;
+  endedAt: number | null;
+  /** Events received for the run (held + dropped). */
+  events: number;
+  /** Older events dropped from the run's full buffer. */
+  droppedEvents: number;
+  error: string | null;
+}
+
+/** One point of a run's history: a snapshot of its root actor. */
+export interface SnapshotPoint {
+  seq: number;
+  at: number;
+  status: string;
+  /** The event that led to it. */
+  event: string;
+  /** Ids of the active states (ancestors included), as in the graph. */
+  active: string[];
+}
+
+/** Everything the page shows for the chosen run. */
+export interface RunView {
+  summary: RunSummary;
+  /** The drawing to use, `null` when no definition is known. */
+  graph: { id: string; machineId: string; complete: boolean } | null;
+  /** The root's snapshots held, oldest first (stored runs have one: the last saved). */
+  snapshots: SnapshotPoint[];
+  /** Context, timeline and active states of the latest snapshot. */
+  latest: PointDetail | null;
+  /** Events held, oldest first (none for stored runs). */
+  events: RecordedEvent[];
+  droppedEvents: number;
+  /** Whether the run was also saved in the store. */
+  stored: boolean;
+}
+
+/** The detail of one snapshot: what the page shows when the user goes to it. */
+export interface PointDetail {
+  seq: number;
+  active: string[];
+  context: unknown;
+  timeline: Timeline | null;
+}
+
+/** The summary of a live run. */
+export function liveSummary(run: LiveRun): RunSummary {
+  return {
+    key: run.key,
+    source: "live",
+    name: run.name,
+    machine: run.machineId,
+    runId: run.runId,
+    status: run.status,
+    state: run.current,
+    startedAt: run.startedAt,
+    updatedAt: run.updatedAt,
+    endedAt: run.endedAt,
+    events: run.received,
+    droppedEvents: run.droppedEvents,
+    error: run.error,
+  };
+}
+
+/** The summary of a stored run. */
+export function storedSummary(record: RunRecord): RunSummary {
+  const snapshot = isRecord(record.snapshot) ? record.snapshot : {};
+  const value = snapshot.value;
+  const ids = activeStateIds(record.flow, value).slice(1);
+  const leaves = ids.filter((id) => !ids.some((other) => other.startsWith(`${id}.`)));
+  return {
+    key: `store:${record.runId}`,
+    source: "stored",
+    name: record.runId,
+    machine: record.flow,
+    runId: record.runId,
+    status: record.status,
+    state: leaves.length === 0 ? null : leaves.map((id) => id.slice(record.flow.length + 1)).join(", "),
+    startedAt: record.createdAt,
+    updatedAt: record.updatedAt,
+    endedAt: record.status === "running" ? null : record.updatedAt,
+    events: 0,
+    droppedEvents: 0,
+    error: record.lastError,
+  };
+}
+
+/** Picks the drawing for a run: a flow given at start with its exact hash first, then what the actor reported, then the last seen for its machine. */
+export function graphFor(definitions: Definitions, hash: string | null, machineId: string, reported: GraphSource | null): GraphSource | null {
+  return definitions.flowWithHash(hash) ?? reported ?? definitions.find(hash, machineId) ?? null;
+}
+
+/** The detailed view of a live run. */
+export function liveView(run: LiveRun, graph: GraphSource | null, stored: boolean): RunView {
+  const latest = run.snapshotAt();
+  return {
+    summary: liveSummary(run),
+    graph: graph && { id: graph.id, machineId: graph.machineId, complete: graph.complete },
+    snapshots: run.snapshots(),
+    latest: latest && pointDetail(run.machineId, latest.seq, latest.snapshot.value, latest.snapshot.context),
+    events: run.recorded(),
+    droppedEvents: run.droppedEvents,
+    stored,
+  };
+}
+
+/** The detailed view of a stored run: its last saved snapshot. */
+export function storedView(record: RunRecord, graph: GraphSource | null): RunView {
+  const snapshot = isRecord(record.snapshot) ? record.snapshot : {};
+  const latest = pointDetail(record.flow, record.seq, snapshot.value, snapshot.context);
+  return {
+    summary: storedSummary(record),
+    graph: graph && { id: graph.id, machineId: graph.machineId, complete: graph.complete },
+    snapshots: [
+      {
+        seq: record.seq,
+        at: record.updatedAt,
+        status: typeof snapshot.status === "string" ? snapshot.status : "active",
+        event: "(stored)",
+        active: latest.active,
+      },
+    ],
+    latest,
+    events: [],
+    droppedEvents: 0,
+    stored: true,
+  };
+}
+
+/** Context, timeline and active states of one snapshot. */
+export function pointDetail(machineId: string, seq: number, value: unknown, context: unknown): PointDetail {
+  return { seq, active: activeStateIds(machineId, value), context: context ?? null, timeline: timelineOf(context) };
+}
+
+/** The store's recent runs, refreshed while a page is open. */
+export class StoredRuns {
+  /** The last listing, most recently updated first. */
+  records: RunRecord[] = [];
+  /** Why the last listing failed, if it did. */
+  error: string | null = null;
+  /** Bumped when the listing changes. */
+  version = 0;
+  private pending: Promise<void> | undefined;
+  private signature = "";
+
+  constructor(
+    readonly store: RunStore,
+    private readonly limit: number,
+  ) {}
+
+  /** Lists the store again (one listing at a time). */
+  refresh(): Promise<void> {
+    this.pending ??= this.store
+      .list({ limit: this.limit })
+      .then(
+        (records) => {
+          const signature = records.map((record) => `${record.runId}:${record.seq}`).join(",");
+          if (signature !== this.signature || this.error !== null) {
+            this.signature = signature;
+            this.records = records;
+            this.error = null;
+            this.version++;
+          }
+        },
+        (error: unknown) => {
+          const message = error instanceof Error ? error.message : String(error);
+          if (message !== this.error) this.version++;
+          this.error = message;
+        },
+      )
+      .finally(() => {
+        this.pending = undefined;
+      });
+    return this.pending;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,96 @@
+import { describe, expect, it } from "vitest";
+import { create } from "orchestrix";
+import { activeStateIds, layoutMachine, renderSvg } from "../src/inspector/index.js";
+
+const saga = create("order-saga")
+  .step("reserve", () => 1, { compensate: () => {} })
+  .step("charge", () => 2, { retries: 2, compensate: () => {} })
+  .parallel("notify", [
+    { name: "email", fn: () => 3 },
+    { name: "sms", fn: () => 4 },
+  ])
+  .step("<ship & track>", () => 5);
+
+describe("layoutMachine", () => {
+  it("places every state as a nested box inside its parent, with the compensating branch and outcomes coloured", async () => {
+    const layout = await layoutMachine(saga.toJSON());
+    const byId = new Map(layout.states.map((state) => [state.id, state]));
+    for (const id of [
+      "order-saga.steps.reserve.running",
+      "order-saga.steps.charge.retrying",
+      "order-saga.steps.notify.email.done",
+      "order-saga.compensating.charge.check",
+      "order-saga.completed",
+    ]) {
+      expect(byId.has(id), id).toBe(true);
+    }
+    const inside = (child: string, parent: string) => {
+      const c = byId.get(child)!;
+      const p = byId.get(parent)!;
+      return c.x >= p.x && c.y >= p.y && c.x + c.width <= p.x + p.width && c.y + c.height <= p.y + p.height;
+    };
+    expect(inside("order-saga.steps.charge.retrying", "order-saga.steps.charge")).toBe(true);
+    expect(inside("order-saga.steps.charge", "order-saga.steps")).toBe(true);
+    expect(inside("order-saga.compensating.reserve.running", "order-saga.compensating")).toBe(true);
+    expect(byId.get("order-saga.steps.notify")!.kind).toBe("parallel");
+    expect(byId.get("order-saga.steps.notify.sms")!.region).toBe(true);
+    expect(byId.get("order-saga.steps.charge.retrying")!.tone).toBe("retrying");
+    expect(byId.get("order-saga.compensating.reserve.running")!.tone).toBe("compensating");
+    expect(byId.get("order-saga.completed")!.tone).toBe("success");
+    expect(byId.get("order-saga.compensation_failed")!.tone).toBe("failure");
+    expect(layout.truncated).toBe(0);
+  });
+
+  it("draws a transition leaving a compound state from that state, unless exactEdges is asked for", async () => {
+    const edges = (layout: Awaited<ReturnType<typeof layoutMachine>>) =>
+      layout.transitions.map((transition) => `${transition.source} -> ${transition.target}`);
+    const lifted = edges(await layoutMachine(saga.toJSON()));
+    expect(lifted).toContain("order-saga.steps -> order-saga.compensating");
+    expect(lifted).toContain("order-saga.steps.reserve -> order-saga.steps.charge");
+    expect(lifted).toContain("order-saga.steps.charge.running -> order-saga.steps.charge.retrying");
+    const exact = edges(await layoutMachine(saga.toJSON(), { exactEdges: true }));
+    expect(exact).toContain("order-saga.steps.charge.running -> order-saga.compensating");
+    expect(exact).toContain("order-saga.steps.reserve.running -> order-saga.steps.charge");
+  });
+
+  it("reads a definition cut short by a reporter's depth limit and counts the transitions it could not read", async () => {
+    const layout = await layoutMachine(
+      JSON.stringify({ id: "cut", initial: "a", states: { a: { on: { GO: "b", DEEP: "[Object]" } }, b: { always: "[Array]" } } }),
+    );
+    expect(layout.states.map((state) => state.id)).toEqual(["cut", "cut.a", "cut.b"]);
+    expect(layout.transitions.map((transition) => transition.label)).toEqual(["GO"]);
+    expect(layout.truncated).toBe(2);
+  });
+});
+
+describe("activeStateIds", () => {
+  it("lists every active state, ancestors and parallel regions included", () => {
+    expect(activeStateIds("order-saga", { steps: { notify: { email: "done", sms: "retrying" } } })).toEqual([
+      "order-saga",
+      "order-saga.steps",
+      "order-saga.steps.notify",
+      "order-saga.steps.notify.email",
+      "order-saga.steps.notify.email.done",
+      "order-saga.steps.notify.sms",
+      "order-saga.steps.notify.sms.retrying",
+    ]);
+    expect(activeStateIds("order-saga", "completed")).toEqual(["order-saga", "order-saga.completed"]);
+  });
+});
+
+describe("renderSvg", () => {
+  it("renders a standalone SVG with every state named, the innermost active states filled and text escaped", async () => {
+    const layout = await layoutMachine(saga.toJSON());
+    const svg = renderSvg(layout, activeStateIds("order-saga", { steps: { charge: "retrying" } }));
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    expect(svg).toContain("<style>");
+    for (const name of ["reserve", "charge", "notify", "email", "sms", "compensating", "completed"]) {
+      expect(svg).toContain(`>${name}</text>`);
+    }
+    expect(svg).toContain("&#60;ship &#38; track&#62;");
+    expect(svg).not.toContain("<ship");
+    expect(svg).toMatch(/class="ox-state ox-atomic ox-tone-retrying ox-active ox-current" data-state="order-saga\.steps\.charge\.retrying"/);
+    expect(svg).toMatch(/class="ox-state ox-compound ox-tone-normal ox-active" data-state="order-saga\.steps\.charge"/);
+    expect(svg.match(/ox-current/g)?.length).toBe(1 + (svg.match(/\.ox-current/g)?.length ?? 0));
+  });
+});
