@@ -47,7 +47,7 @@ export function launchRun<TOutputs>(
 ): RunHandle<TOutputs> {
   const { liveRuns } = compiled;
   let saver: RunPersistence | undefined;
-  liveRuns.track(runId, () => saver?.durable() ?? Promise.resolve());
+  liveRuns.track(runId, persistence ? () => saver?.durable() ?? Promise.resolve() : undefined);
   if ("snapshot" in source) liveRuns.noteRestored(runId, attemptsInFlight(source.snapshot));
   const actor = createActor(compiled.machine, {
     id: runId,

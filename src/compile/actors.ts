@@ -33,10 +33,11 @@ export function attemptActor(flow: string, steps: ReadonlyMap<string, StepDefini
     try {
       // No attempt starts before the run's past is durable; and the actor may have been stopped
       // (cancel, fail-fast) meanwhile: then the step must not start at all.
-      const work = liveRuns.durable(input.runId).then(() => {
+      const start = () => {
         if (abort.aborted) throw new AttemptNotStarted(abort.reason);
         return run(ctx as never);
-      });
+      };
+      const work = (liveRuns.durable(input.runId) ?? Promise.resolve()).then(start);
       const value = await (policy.timeoutMs === undefined
         ? work
         : Promise.race([

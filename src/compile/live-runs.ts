@@ -2,8 +2,8 @@
 interface LiveRun {
   /** Original error objects by key (`step:<name>`, `compensation:<name>`, `flow`). */
   errors: Map<string, unknown>;
-  /** Resolves when every snapshot so far is durable; attempts wait for it before they start. */
-  durable: () => Promise<void>;
+  /** Resolves when every snapshot so far is durable; attempts wait for it before they start. Absent without a store. */
+  durable: (() => Promise<void>) | undefined;
   /** The attempts in flight, by key (`step:<name>`), so cancel can abort them. */
   attempts: Map<string, Abortable>;
   /** Attempts in flight in the snapshot this run was restored from (`step:<name>:<attempt>`). */
@@ -15,7 +15,6 @@ interface Abortable {
   abort(reason: unknown): void;
 }
 
-const alwaysDurable = () => Promise.resolve();
 
 /**
  * The runs of one compiled flow that are live in this process, by run id. Snapshots hold only
@@ -25,7 +24,7 @@ export class LiveRuns {
   private readonly runs = new Map<string, LiveRun>();
 
   /** Starts keeping a run's originals; `durable` gates its attempts on its store. */
-  track(runId: string, durable: () => Promise<void> = alwaysDurable): void {
+  track(runId: string, durable?: () => Promise<void>): void {
     this.runs.set(runId, { errors: new Map(), durable, attempts: new Map(), restored: new Set() });
   }
 
@@ -69,8 +68,8 @@ export class LiveRuns {
     this.runs.get(runId)?.attempts.get(key)?.abort(reason);
   }
 
-  /** Waits until the run's snapshots so far are durable (at once for runs without a store). */
-  durable(runId: string): Promise<void> {
-    return (this.runs.get(runId)?.durable ?? alwaysDurable)();
+  /** Waits until the run's snapshots so far are durable; `undefined` when the run has no store. */
+  durable(runId: string): Promise<void> | undefined {
+    return this.runs.get(runId)?.durable?.();
   }
 }

@@ -68,6 +68,7 @@ function duration(start: number | null, end: number | null): number {
 
 /** Resolves the error records of a result (as the machine outputs it) with `resolveError`. */
 export function withErrors(output: FlowResult, resolveError: ErrorResolver): FlowResult {
+  if (output.status === "completed" && output.steps.every((step) => !("error" in step))) return output;
   const resolve = (key: string, error: unknown) => (isErrorRecord(error) ? resolveError(key, error) : error);
   const steps = output.steps.map((step) => ("error" in step ? { ...step, error: resolve(`step:${step.name}`, step.error) } : step));
   if (output.status === "completed") return { ...output, steps };
