@@ -93,9 +93,18 @@ export function sqliteStore(options: SqliteStoreOptions): RunStore {
   let scheduled = false;
   let closed = false;
 
-  const commit = db.transaction((batch: Pending[]) =>
-    batch.map((item) => (item.kind === "create" ? insert : upsert).run(toRow(item.record)).changes),
-  );
+  // Within one transaction only the newest save of a run matters: the older ones would be
+  // overwritten before the commit makes any of them visible. They are acknowledged all the same.
+  const commit = db.transaction((batch: Pending[]) => {
+    const newest = new Map<string, number>();
+    batch.forEach((item, index) => {
+      if (item.kind === "save") newest.set(item.record.runId, index);
+    });
+    return batch.map((item, index) => {
+      if (item.kind === "save" && newest.get(item.record.runId) !== index) return 1;
+      return (item.kind === "create" ? insert : upsert).run(toRow(item.record)).changes;
+    });
+  });
 
   const flush = () => {
     scheduled = false;
