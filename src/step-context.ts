@@ -37,34 +37,69 @@ export interface ContextParts {
   error: unknown;
 }
 
+/**
+ * The `ctx` a step or compensation function receives. Its `get`/`set`/`has` are made on first
+ * use (most steps never touch them) and are plain functions, so `const { get, set } = ctx` works.
+ */
+class AttemptContext implements CompensationContext {
+  readonly input: Json;
+  readonly outputs: Record<string, Json>;
+  readonly attempt: number;
+  readonly stepName: string;
+  readonly runId: string;
+  readonly error: unknown;
+  #get: (<T>(key: string) => T) | undefined;
+  #set: ((key: string, value: unknown) => void) | undefined;
+  #has: ((key: string) => boolean) | undefined;
+
+  constructor(
+    private readonly source: AttemptInput,
+    private readonly parts: ContextParts,
+  ) {
+    this.input = source.input;
+    this.outputs = source.outputs;
+    this.attempt = source.attempt;
+    this.stepName = source.step;
+    this.runId = source.runId;
+    this.error = parts.error;
+  }
+
+  get idempotencyKey(): string {
+    const { runId, step, kind } = this.source;
+    return kind === "step" ? `${runId}:${step}` : `${runId}:${step}:compensate`;
+  }
+
+  get signal(): AbortSignal {
+    return this.parts.signal();
+  }
+
+  get get(): <T>(key: string) => T {
+    const { writes } = this.parts;
+    const { data } = this.source;
+    return (this.#get ??= <T>(key: string): T => (Object.hasOwn(writes, key) ? writes[key] : data[key]) as T);
+  }
+
+  get has(): (key: string) => boolean {
+    const { writes } = this.parts;
+    const { data } = this.source;
+    return (this.#has ??= (key: string) => Object.hasOwn(writes, key) || Object.hasOwn(data, key));
+  }
+
+  get set(): (key: string, value: unknown) => void {
+    const { writes, flow } = this.parts;
+    const { step } = this.source;
+    return (this.#set ??= (key: string, value: unknown) => {
+      if (typeof key !== "string") {
+        throw new NotJsonError(`ctx.set in step "${step}" expects a string key, got ${typeof key}`, { flow, step });
+      }
+      writes[key] = toFrozenJson(value, `ctx.set(${JSON.stringify(key)}, value)`, flow, step);
+    });
+  }
+}
+
 /** Builds the `ctx` a step or compensation function receives. */
 export function createStepContext(attempt: AttemptInput, parts: ContextParts): CompensationContext {
-  const { writes } = parts;
-  const idempotencyKey =
-    attempt.kind === "step" ? `${attempt.runId}:${attempt.step}` : `${attempt.runId}:${attempt.step}:compensate`;
-  return {
-    input: attempt.input,
-    outputs: attempt.outputs,
-    attempt: attempt.attempt,
-    stepName: attempt.step,
-    runId: attempt.runId,
-    idempotencyKey,
-    get signal() {
-      return parts.signal();
-    },
-    error: parts.error,
-    get: <T>(key: string): T => (Object.hasOwn(writes, key) ? writes[key] : attempt.data[key]) as T,
-    has: (key: string) => Object.hasOwn(writes, key) || Object.hasOwn(attempt.data, key),
-    set: (key: string, value: unknown) => {
-      if (typeof key !== "string") {
-        throw new NotJsonError(`ctx.set in step "${attempt.step}" expects a string key, got ${typeof key}`, {
-          flow: parts.flow,
-          step: attempt.step,
-        });
-      }
-      writes[key] = toFrozenJson(value, `ctx.set(${JSON.stringify(key)}, value)`, parts.flow, attempt.step);
-    },
-  };
+  return new AttemptContext(attempt, parts);
 }
 
 /**

@@ -24,7 +24,8 @@ export function attemptActor(flow: string, steps: ReadonlyMap<string, StepDefini
     const policy = input.kind === "step" ? step.policy : step.compensationPolicy;
 
     const abort = new AttemptAbort(signal);
-    const unregister = liveRuns.registerAttempt(input.runId, `${input.kind}:${input.step}`, abort);
+    const key = `${input.kind}:${input.step}`;
+    liveRuns.registerAttempt(input.runId, key, abort);
     const writes: Record<string, Json> = {};
     const flowError =
       input.error === null ? undefined : (liveRuns.getError(input.runId, "flow") ?? reviveError(input.error));
@@ -57,11 +58,11 @@ export function attemptActor(flow: string, steps: ReadonlyMap<string, StepDefini
       if (thrown instanceof AttemptNotStarted) throw thrown;
       const what = input.kind === "step" ? `Step "${input.step}"` : `Compensation of "${input.step}"`;
       const error = toError(thrown, `${what} of flow "${flow}"`);
-      liveRuns.setError(input.runId, `${input.kind}:${input.step}`, error);
+      liveRuns.setError(input.runId, key, error);
       throw error;
     } finally {
       clearTimeout(timer);
-      unregister();
+      liveRuns.unregisterAttempt(input.runId, key, abort);
       abort.dispose();
     }
   });

@@ -54,13 +54,15 @@ export class LiveRuns {
     return this.runs.get(runId)?.restored.has(key) ?? false;
   }
 
-  /** Registers an attempt in flight; returns the function that unregisters it. */
-  registerAttempt(runId: string, key: string, attempt: Abortable): () => void {
+  /** Registers an attempt in flight, so cancel can abort it. */
+  registerAttempt(runId: string, key: string, attempt: Abortable): void {
+    this.runs.get(runId)?.attempts.set(key, attempt);
+  }
+
+  /** Forgets an attempt that is over (unless a newer one took its key). */
+  unregisterAttempt(runId: string, key: string, attempt: Abortable): void {
     const attempts = this.runs.get(runId)?.attempts;
-    attempts?.set(key, attempt);
-    return () => {
-      if (attempts?.get(key) === attempt) attempts.delete(key);
-    };
+    if (attempts?.get(key) === attempt) attempts.delete(key);
   }
 
   /** Aborts an attempt in flight (its `ctx.signal`), if there is one. */

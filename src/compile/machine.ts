@@ -93,11 +93,16 @@ function createFlowMachine(definition: FlowDefinition, hash: string, liveRuns: L
     const current = record(context, target);
     return { [collection]: { ...context[collection], [target.step]: { ...current, ...change(current) } } };
   };
-  const closeAttempt = (current: StepRecord, error: unknown) => {
+  const closeAttempt = (current: StepRecord, error: unknown, at = now()) => {
     const history = current.history.slice();
     const last = history[history.length - 1];
-    if (last) history[history.length - 1] = { ...last, endedAt: now(), error: error === undefined ? null : recordError(error) };
+    if (last) history[history.length - 1] = { ...last, endedAt: at, error: error === undefined ? null : recordError(error) };
     return history;
+  };
+  /** The wait before the next attempt, as scheduled when the last one failed. */
+  const retryDelayOf = (current: StepRecord | undefined) => {
+    const last = current?.history[current.history.length - 1];
+    return current?.retryAt != null && last?.endedAt != null ? current.retryAt - last.endedAt : 0;
   };
   const lastAttemptMs = (current: StepRecord) => {
     const last = current.history[current.history.length - 1];
@@ -135,7 +140,7 @@ function createFlowMachine(definition: FlowDefinition, hash: string, liveRuns: L
           output: (event as { output?: AttemptOutput }).output?.output,
         });
       case "onStepRetry":
-        return hooks.emit(hook, { ...base, step, attempt, error, delayMs: Math.max(0, (current?.retryAt ?? 0) - now()) });
+        return hooks.emit(hook, { ...base, step, attempt, error, delayMs: retryDelayOf(current) });
       case "onStepFail":
         return hooks.emit(hook, { ...base, step, attempt, durationMs: current ? lastAttemptMs(current) : 0, error });
       case "onCompensate":
@@ -189,11 +194,12 @@ function createFlowMachine(definition: FlowDefinition, hash: string, liveRuns: L
       }),
       scheduleRetry: assign(({ context, event }, target: Target) => {
         const error = (event as { error?: unknown }).error;
+        const at = now();
         return update(context, target, (current) => ({
           status: "retrying",
           error: recordError(error),
-          retryAt: now() + retryDelay(policyOf(target), current.attempts),
-          history: closeAttempt(current, error),
+          retryAt: at + retryDelay(policyOf(target), current.attempts),
+          history: closeAttempt(current, error, at),
         }));
       }),
       giveUp: assign(({ context, event }, target: Target) => {

@@ -98,7 +98,9 @@ export function sqliteStore(options: SqliteStoreOptions): RunStore {
   const commit = db.transaction((batch: Pending[]) => {
     const newest = new Map<string, number>();
     batch.forEach((item, index) => {
-      if (item.kind === "save") newest.set(item.record.runId, index);
+      if (item.kind !== "save") return;
+      const best = newest.get(item.record.runId);
+      if (best === undefined || item.record.seq > (batch[best]?.record.seq ?? 0)) newest.set(item.record.runId, index);
     });
     return batch.map((item, index) => {
       if (item.kind === "save" && newest.get(item.record.runId) !== index) return 1;
