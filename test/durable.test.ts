@@ -285,6 +285,15 @@ describe.each([
     expect(reachedB).toBe(false);
   });
 
+  it("refuses to start() a new run under an id the store already holds, without touching it", async () => {
+    const store = makeStore();
+    const flow = create("unique").step("a", () => 1);
+    await flow.run(null, { store, runId: "taken" });
+    const before = await store.load("taken");
+    await expect(flow.start(null, { store, runId: "taken" }).result).rejects.toThrow(/A run with id "taken" already exists/);
+    expect(await store.load("taken")).toEqual(before);
+  });
+
   it("keeps hundreds of concurrent runs without losing one", async () => {
     const store = makeStore();
     const flow = create("many")
