@@ -198,12 +198,16 @@ describe("crash recovery with real processes killed by SIGKILL", () => {
 
     const db = new Database(ws.effectsDb, { readonly: true });
     const attempts = (db.prepare("SELECT at FROM effects WHERE run_id = 'deadline' AND effect = 'attempt' ORDER BY at").all() as { at: number }[]).map((r) => r.at);
+    const ready = (db.prepare("SELECT at FROM effects WHERE run_id = 'worker' AND effect = 'resume-started'").get() as { at: number }).at;
     db.close();
     expect(attempts).toHaveLength(2);
-    // The retry fires at the original deadline (≈1 s after resuming), not 3 s after the resume.
+    expect(ready).toBeGreaterThanOrEqual(resumedAt);
+    // The retry fires at the original deadline, or at once if the new process came up after it
+    // (a loaded machine can take over a second to start one) — never after a fresh 3 s wait.
+    const due = Math.max(retryAt, ready);
     expect(attempts[1]! - retryAt).toBeGreaterThanOrEqual(-5);
-    expect(attempts[1]! - retryAt).toBeLessThan(700);
-    expect(attempts[1]! - resumedAt).toBeLessThan(2_500);
+    expect(attempts[1]! - due).toBeLessThan(700);
+    expect(attempts[1]! - ready).toBeLessThan(2_500);
     expect(readRuns(ws).find((r) => r.run_id === "deadline")?.status).toBe("completed");
   }, 40_000);
 });
