@@ -12,5 +12,7 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     typecheck: { enabled: true, include: ["test/**/*.test-d.ts"], tsconfig: "./tsconfig.json" },
     testTimeout: 20_000,
+    // Launching Chromium or a child process can take long on a loaded 2-core machine.
+    hookTimeout: 60_000,
   },
 });

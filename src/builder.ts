@@ -112,7 +112,7 @@ export class Flow<TInput = unknown, TOutputs extends Record<string, unknown> = {
         step: name,
       });
     }
-    rejectUnknownOptions(options, ["failFast"], { flow: this.name, step: name, prefix: "" });
+    rejectUnknownOptions(options, ["failFast"], { flow: this.name, step: name, prefix: "", owner: `Parallel group "${name}" of flow "${this.name}"` });
     if (options.failFast !== undefined && typeof options.failFast !== "boolean") {
       throw new FlowDefinitionError(
         `Parallel group "${name}" of flow "${this.name}": expected \`failFast\` to be a boolean, got ${typeof options.failFast}`,
@@ -257,7 +257,12 @@ export function create<TInput = unknown>(name: string, config: FlowConfig<TInput
   if (typeof name !== "string" || name.trim() === "" || /[.#]/.test(name)) {
     throw new FlowDefinitionError(`Expected the flow name to be a non-empty string without "." or "#", got ${JSON.stringify(name)}`);
   }
-  rejectUnknownOptions(config, ["schema", "version", "hooks", "plugins", "logging"], { flow: name, step: "(config)", prefix: "" });
+  rejectUnknownOptions(config, ["schema", "version", "hooks", "plugins", "logging"], {
+    flow: name,
+    step: name,
+    prefix: "",
+    owner: `The config of flow "${name}"`,
+  });
   const schema = config.schema as StandardSchemaV1 | undefined;
   if (schema !== undefined && typeof schema?.["~standard"]?.validate !== "function") {
     throw new FlowDefinitionError(`Flow "${name}": expected \`schema\` to be a Standard Schema v1 validator (zod 4, valibot, arktype…)`, {

@@ -68,13 +68,17 @@ export interface OptionSite {
   step: string;
   /** Prefix of the option's name, e.g. `"compensation."`. */
   prefix: string;
+  /** Who the options belong to, for messages. @default `Step "<step>" of flow "<flow>"` */
+  owner?: string;
 }
+
+const ownerOf = (site: OptionSite) => site.owner ?? `Step "${site.step}" of flow "${site.flow}"`;
 
 /** Checks raw retry options and fills in the defaults; throws a {@link FlowDefinitionError} naming the step and option. */
 export function resolveRetryPolicy(raw: RetryOptions, defaults: RetryPolicy, site: OptionSite): RetryPolicy {
   const fail = (option: string, expected: string, got: unknown): never => {
     throw new FlowDefinitionError(
-      `Step "${site.step}" of flow "${site.flow}": expected \`${site.prefix}${option}\` to be ${expected}, got ${show(got)}`,
+      `${ownerOf(site)}: expected \`${site.prefix}${option}\` to be ${expected}, got ${show(got)}`,
       { flow: site.flow, step: site.step },
     );
   };
@@ -107,13 +111,29 @@ export function resolveRetryPolicy(raw: RetryOptions, defaults: RetryPolicy, sit
   };
 }
 
+/** Option names people bring from other retry libraries, and what they mean here. */
+const COMMON_MISTAKES: Record<string, string> = {
+  retry: "retries",
+  attempts: "retries",
+  maxRetries: "retries",
+  delay: "retryDelayMs",
+  retryDelay: "retryDelayMs",
+  backoff: "backoffFactor",
+  factor: "backoffFactor",
+  timeout: "timeoutMs",
+  maxDelay: "maxRetryDelayMs",
+  undo: "compensate",
+  rollback: "compensate",
+};
+
 /** Throws when `raw` has a key outside `known`, naming the closest known one. */
 export function rejectUnknownOptions(raw: object, known: readonly string[], site: OptionSite): void {
   for (const key of Object.keys(raw)) {
     if (known.includes(key)) continue;
-    const near = known.find((name) => name.toLowerCase().startsWith(key.toLowerCase().slice(0, 4)));
+    const alias = COMMON_MISTAKES[key];
+    const near = alias !== undefined && known.includes(alias) ? alias : closest(key, known);
     throw new FlowDefinitionError(
-      `Step "${site.step}" of flow "${site.flow}": unknown option \`${site.prefix}${key}\`` +
+      `${ownerOf(site)}: unknown option \`${site.prefix}${key}\`` +
         (near ? ` (did you mean \`${site.prefix}${near}\`?)` : ` (known options: ${known.join(", ")})`),
       { flow: site.flow, step: site.step },
     );
@@ -129,4 +149,27 @@ function show(value: unknown): string {
   if (typeof value === "function") return "a function";
   if (typeof value === "object" && value !== null) return Array.isArray(value) ? "an array" : "an object";
   return String(value);
+}
+
+/** The known name within a small edit distance of `key` (case-insensitive), if any: a typo's likely intent. */
+function closest(key: string, known: readonly string[]): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const name of known) {
+    const distance = editDistance(key.toLowerCase(), name.toLowerCase());
+    if (!best || distance < best.distance) best = { name, distance };
+  }
+  return best && best.distance <= Math.max(2, Math.floor(key.length / 3)) ? best.name : undefined;
+}
+
+/** Levenshtein distance, one row at a time. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
 }

@@ -82,3 +82,12 @@ describe("the builder", () => {
     expect(a.definitionHash).toMatch(/^[0-9a-f]{16}$/);
   });
 });
+
+describe("the flow config", () => {
+  it("rejects an unknown config option, naming the flow", () => {
+    expect(() => create("cfg", { loging: true } as never)).toThrow('The config of flow "cfg": unknown option `loging` (did you mean `logging`?)');
+    expect(() => create("cfg").parallel("p", [{ name: "a", fn: noop }], { failfast: true } as never)).toThrow(
+      'Parallel group "p" of flow "cfg": unknown option `failfast` (did you mean `failFast`?)',
+    );
+  });
+});
