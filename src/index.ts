@@ -20,7 +20,7 @@ export type { DurableRunOptions, ResumeOptions, ResumedRuns } from "./durable.js
 export { memoryStore } from "./store/memory.js";
 export { setDefaultStore, getDefaultStore } from "./store/default.js";
 export type { RunStore, RunRecord, RunQuery, RunStatus } from "./store/types.js";
-export { describeProgress } from "./persistence.js";
+
 export type { ErrorOrigin } from "./errors.js";
 export type { RunHandle } from "./run.js";
 export type { BackoffFactor, RetryOptions } from "./policy.js";
@@ -28,7 +28,6 @@ export { retryDelay } from "./retry.js";
 export type { Json } from "./json.js";
 export type { ErrorRecord } from "./error-record.js";
 export type { FlowContext, FlowEvent, StepRecord, AttemptRecord, RecordStatus } from "./compile/context.js";
-export { PreparedInput } from "./compile/input.js";
 export { toMermaid } from "./export/mermaid.js";
 export { toMachineJson } from "./export/json.js";
 export { loggingPlugin } from "./logging.js";

@@ -261,17 +261,6 @@ function createFlowMachine(definition: FlowDefinition, hash: string, liveRuns: L
         }
       },
       announceGroupAbort: raise((_, { group }: GroupAbort) => ({ type: "orchestrix.abortGroup" as const, group })),
-      interruptInFlight: assign(({ context }) => {
-        const interrupted = Object.entries(context.steps).filter(
-          ([, current]) => current.status === "running" || current.status === "retrying",
-        );
-        if (interrupted.length === 0) return {};
-        const updated = { ...context.steps };
-        for (const [name, current] of interrupted) {
-          updated[name] = { ...current, status: "cancelled", endedAt: now(), retryAt: null, history: closeAttempt(current, undefined) };
-        }
-        return { steps: updated };
-      }),
       finish: assign((_, { status }: { status: FlowStatus }) => ({ status, endedAt: now() })),
       emitHook,
     },
@@ -457,7 +446,6 @@ function createFlowMachine(definition: FlowDefinition, hash: string, liveRuns: L
           }
         : {}),
       compensating: {
-        entry: [{ type: "interruptInFlight" }],
         initial: undoOrder[0]?.name ?? "done",
         states: { ...compensationStates, done: { type: "final" } },
         onDone: [
