@@ -15,6 +15,7 @@ import {
   type RetryOptions,
 } from "./policy.js";
 import { launchRun, type RunHandle } from "./run.js";
+import type { Json } from "./json.js";
 import { validateInput } from "./schema.js";
 import { getDefaultStore } from "./store/default.js";
 import type { RunStore } from "./store/types.js";
@@ -140,9 +141,13 @@ export class Flow<TInput = unknown, TOutputs extends Record<string, unknown> = {
     const store = options.store ?? getDefaultStore();
     if (store) return runDurably(this.engine(), store, value, options) as Promise<FlowResult<TOutputs>>;
     const runId = options.runId ?? options.key ?? crypto.randomUUID();
-    return Promise.resolve(value).then(
-      (valid) => launchRun<TOutputs>(this.compile(), this.definition, runId, { input: valid }, options).result,
-    );
+    const launch = (valid: Json) => launchRun<TOutputs>(this.compile(), this.definition, runId, { input: valid }, options).result;
+    if (value instanceof Promise) return value.then(launch);
+    try {
+      return launch(value);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**

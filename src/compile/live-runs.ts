@@ -1,13 +1,13 @@
 /** What the engine keeps about a run while it is live in this process (never in the snapshot). */
 interface LiveRun {
-  /** Original error objects by key (`step:<name>`, `compensation:<name>`, `flow`). */
-  errors: Map<string, unknown>;
+  /** Original error objects by key (`step:<name>`, `compensation:<name>`, `flow`); made on the first error. */
+  errors: Map<string, unknown> | undefined;
   /** Resolves when every snapshot so far is durable; attempts wait for it before they start. Absent without a store. */
   durable: (() => Promise<void>) | undefined;
   /** The attempts in flight, by key (`step:<name>`), so cancel can abort them. */
   attempts: Map<string, Abortable>;
-  /** Attempts in flight in the snapshot this run was restored from (`step:<name>:<attempt>`). */
-  restored: Set<string>;
+  /** Attempts in flight in the snapshot this run was restored from (`step:<name>:<attempt>`); only for restored runs. */
+  restored: Set<string> | undefined;
 }
 
 /** Something that can be asked to stop. */
@@ -25,7 +25,7 @@ export class LiveRuns {
 
   /** Starts keeping a run's originals; `durable` gates its attempts on its store. */
   track(runId: string, durable?: () => Promise<void>): void {
-    this.runs.set(runId, { errors: new Map(), durable, attempts: new Map(), restored: new Set() });
+    this.runs.set(runId, { errors: undefined, durable, attempts: new Map(), restored: undefined });
   }
 
   /** Forgets a run. */
@@ -35,23 +35,24 @@ export class LiveRuns {
 
   /** Keeps an original error when the run is tracked. */
   setError(runId: string, key: string, error: unknown): void {
-    this.runs.get(runId)?.errors.set(key, error);
+    const run = this.runs.get(runId);
+    if (run) (run.errors ??= new Map()).set(key, error);
   }
 
   /** The original error kept under `key`, if any. */
   getError(runId: string, key: string): unknown {
-    return this.runs.get(runId)?.errors.get(key);
+    return this.runs.get(runId)?.errors?.get(key);
   }
 
   /** Notes the attempts that were in flight in the snapshot a run is restored from. */
   noteRestored(runId: string, keys: readonly string[]): void {
-    const restored = this.runs.get(runId)?.restored;
-    for (const key of keys) restored?.add(key);
+    const run = this.runs.get(runId);
+    if (run) run.restored = new Set(keys);
   }
 
   /** Whether an attempt was begun by the process a run was restored from (it may have run there). */
   wasRestored(runId: string, key: string): boolean {
-    return this.runs.get(runId)?.restored.has(key) ?? false;
+    return this.runs.get(runId)?.restored?.has(key) ?? false;
   }
 
   /** Registers an attempt in flight, so cancel can abort it. */
