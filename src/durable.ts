@@ -62,8 +62,10 @@ function joinOrStart(store: RunStore, runId: string, start: () => Promise<FlowRe
 /** `flow.run()` with a store: returns a stored result, joins a live run, resumes an abandoned one, or starts anew. */
 export function runDurably(engine: FlowEngine, store: RunStore, input: Promise<Json> | Json, options: DurableRunOptions): Promise<FlowResult> {
   const runId = options.runId ?? options.key ?? crypto.randomUUID();
+  // Validate before joining: invalid input must be rejected, not handed another call's result.
+  // Input validated synchronously joins at once, so a second call gets the very same promise.
+  if (input instanceof Promise) return input.then((value) => runDurably(engine, store, value, { ...options, runId }));
   return joinOrStart(store, runId, async () => {
-    const value = await input;
     const existing = await store.load(runId);
     if (existing) {
       checkBelongs(engine, existing);
@@ -78,7 +80,7 @@ export function runDurably(engine: FlowEngine, store: RunStore, input: Promise<J
         return restore(engine, store, existing, options).result;
       }
     }
-    return launchRun<Record<string, unknown>>(engine.compiled, engine.definition, runId, { input: value }, options, {
+    return launchRun<Record<string, unknown>>(engine.compiled, engine.definition, runId, { input }, options, {
       store,
       seq: 0,
       isNew: true,
@@ -128,7 +130,7 @@ export async function resumeAll(options: { store: RunStore; flows: readonly { na
 }
 
 function heldElsewhere(record: RunRecord, options: { staleAfterMs?: number }): boolean {
-  return ownerAlive(record.owner, record.updatedAt, options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS);
+  return ownerAlive(record, options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS);
 }
 
 /** Refuses a record of another flow, of another shape, or with a snapshot that is not this flow's. */

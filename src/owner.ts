@@ -8,21 +8,40 @@ interface NodeProcess {
 const nodeProcess = (globalThis as { process?: NodeProcess }).process;
 
 function hostName(): string {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-  return env?.["HOSTNAME"] ?? env?.["COMPUTERNAME"] ?? "localhost";
+  // node:os through getBuiltinModule keeps this module importable in browsers (which have no owner).
+  const process = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown; env?: Record<string, string | undefined> } })
+    .process;
+  const os = process?.getBuiltinModule?.("node:os") as { hostname?: () => string } | undefined;
+  return os?.hostname?.() ?? process?.env?.["HOSTNAME"] ?? process?.env?.["COMPUTERNAME"] ?? "localhost";
 }
 
 /** This process's owner id. */
 export const thisOwner: string = `${hostName()}:${nodeProcess?.pid ?? 0}`;
 
+/** Run ids live in this process right now (any flow, any store). */
+const liveHere = new Set<string>();
+
+/** Notes that a run is live in this process; false when it already was (it must not run twice). */
+export function claimHere(runId: string): boolean {
+  if (liveHere.has(runId)) return false;
+  liveHere.add(runId);
+  return true;
+}
+
+/** Notes that a run is no longer live in this process. */
+export function releaseHere(runId: string): void {
+  liveHere.delete(runId);
+}
+
 /**
- * Whether the process named by `owner` may still be running the run. On this host, a process
- * that no longer exists is dead; on another host we cannot tell, so a record updated within
- * `staleAfterMs` counts as held.
+ * Whether the process that saved `record` may still be running it. This process: only if the
+ * run is live here (a run stopped by a failing store is not). Another process on this host: if
+ * it still exists. Another host: we cannot tell, so a record updated within `staleAfterMs` counts.
  */
-export function ownerAlive(owner: string | null, updatedAt: number, staleAfterMs: number): boolean {
+export function ownerAlive(record: { runId: string; owner: string | null; updatedAt: number }, staleAfterMs: number): boolean {
+  const { owner } = record;
   if (owner === null) return false;
-  if (owner === thisOwner) return true;
+  if (owner === thisOwner) return liveHere.has(record.runId);
   const separator = owner.lastIndexOf(":");
   const host = owner.slice(0, separator);
   const pid = Number(owner.slice(separator + 1));
@@ -34,5 +53,5 @@ export function ownerAlive(owner: string | null, updatedAt: number, staleAfterMs
       return (error as { code?: string }).code === "EPERM";
     }
   }
-  return Date.now() - updatedAt < staleAfterMs;
+  return Date.now() - record.updatedAt < staleAfterMs;
 }

@@ -35,14 +35,19 @@ export class RunPersistence {
   record(snapshot: SnapshotLike, persisted: unknown): void {
     if (this.failure) return;
     const record = toRecord(snapshot, persisted as Json, ++this.seq, this.createdAt);
-    const write = this.first ? this.store.create(record) : this.store.save(record);
+    const creating = this.first;
+    const write = creating ? this.store.create(record) : this.store.save(record);
     this.first = false;
     const tracked = write.catch((cause: unknown) => {
       if (this.failure) return;
       const { flow, runId } = snapshot.context;
+      const why = cause instanceof Error ? cause.message : String(cause);
       this.failure = new StoreError(
-        `Could not save run "${runId}" of flow "${flow.name}": ${cause instanceof Error ? cause.message : String(cause)}. ` +
-          `The run was stopped rather than go on without durability; resume it from its last saved snapshot once the store works.`,
+        creating
+          ? `Could not create run "${runId}" of flow "${flow.name}": ${why}. Nothing ran and the stored run was left as it is; ` +
+              `start() always begins a new run: use run() for an idempotent run id, or resume() to continue a stored run.`
+          : `Could not save run "${runId}" of flow "${flow.name}": ${why}. ` +
+              `The run was stopped rather than go on without durability; resume it from its last saved snapshot once the store works.`,
         { flow: flow.name, cause },
       );
       this.onFailure(this.failure);

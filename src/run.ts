@@ -5,7 +5,8 @@ import type { FlowContext } from "./compile/context.js";
 import { withErrors } from "./compile/result.js";
 import type { FlowDefinition } from "./definition.js";
 import { reviveError } from "./error-record.js";
-import { OrchestrixError, ErrorCode } from "./errors.js";
+import { ErrorCode, FlowAlreadyRunningError, OrchestrixError } from "./errors.js";
+import { claimHere, releaseHere, thisOwner } from "./owner.js";
 import type { Json } from "./json.js";
 import { RunPersistence } from "./persistence.js";
 import type { RunStore } from "./store/types.js";
@@ -45,15 +46,23 @@ export function launchRun<TOutputs>(
   options: RunOptions,
   persistence?: LaunchPersistence,
 ): RunHandle<TOutputs> {
+  if (!claimHere(runId)) throw new FlowAlreadyRunningError(definition.name, runId, `this process (${thisOwner})`);
   const { liveRuns } = compiled;
   let saver: RunPersistence | undefined;
   liveRuns.track(runId, persistence ? () => saver?.durable() ?? Promise.resolve() : undefined);
   if ("snapshot" in source) liveRuns.noteRestored(runId, attemptsInFlight(source.snapshot));
-  const actor = createActor(compiled.machine, {
-    id: runId,
-    ...("snapshot" in source ? { snapshot: source.snapshot } : { input: new PreparedInput(source.input, runId) }),
-    ...(options.inspect ? { inspect: options.inspect } : {}),
-  });
+  let actor: Actor<CompiledFlow["machine"]>;
+  try {
+    actor = createActor(compiled.machine, {
+      id: runId,
+      ...("snapshot" in source ? { snapshot: source.snapshot } : { input: new PreparedInput(source.input, runId) }),
+      ...(options.inspect ? { inspect: options.inspect } : {}),
+    });
+  } catch (error) {
+    liveRuns.release(runId);
+    releaseHere(runId);
+    throw error;
+  }
   const cancel = (reason?: string) => actor.send(reason === undefined ? { type: "CANCEL" } : { type: "CANCEL", reason });
   const { signal } = options;
   const onAbort = () => cancel(abortReason(signal));
@@ -63,6 +72,7 @@ export function launchRun<TOutputs>(
     const settle = () => {
       signal?.removeEventListener("abort", onAbort);
       liveRuns.release(runId);
+      releaseHere(runId);
     };
     if (persistence) {
       saver = new RunPersistence(persistence.store, persistence.createdAt, persistence, (failure) => {

@@ -107,6 +107,54 @@ describe("cancellation", () => {
     ]);
   });
 
+  it("while waiting to retry: keeps the failed attempt's own error in the history", async () => {
+    const flow = create("cancel-keeps-error").step("b", () => {
+      throw new Error("boom-1");
+    }, { retries: 3, retryDelayMs: 60_000 });
+    const handle = flow.start(undefined);
+    await vi.waitFor(() => expect(handle.actor.getSnapshot().context.steps["b"]?.status).toBe("retrying"));
+    handle.cancel();
+    await handle.result;
+    const record = handle.actor.getSnapshot().context.steps["b"]!;
+    expect(record.status).toBe("cancelled");
+    expect(record.history.map((attempt) => attempt.error?.message)).toEqual(["boom-1"]);
+  });
+
+  it("after a parallel branch failed: the failure stays the cause and the outcome", async () => {
+    const original = new Error("original failure");
+    let slowAborted = false;
+    const flow = create("cancel-after-failure").parallel("group", [
+      {
+        name: "bad",
+        fn: () => {
+          throw original;
+        },
+      },
+      {
+        name: "slow",
+        fn: (ctx) =>
+          new Promise<void>((_, reject) =>
+            ctx.signal.addEventListener("abort", () => {
+              slowAborted = true;
+              reject(new Error("aborted"));
+            }),
+          ),
+      },
+    ]);
+    const handle = flow.start(undefined);
+    await vi.waitFor(() => expect(handle.actor.getSnapshot().context.steps["bad"]?.status).toBe("failed"));
+    handle.cancel("late cancel");
+    const result = await handle.result;
+    expect(slowAborted).toBe(true);
+    expect(result.status).toBe("failed");
+    if (result.status === "completed") throw new Error("unreachable");
+    expect(result.error).toBe(original);
+    expect(result.steps.map((s) => [s.name, s.status])).toEqual([
+      ["bad", "failed"],
+      ["slow", "cancelled"],
+    ]);
+  });
+
   it("with an already aborted signal: no step runs", async () => {
     let ran = false;
     const flow = create("cancel-before").step("a", () => {

@@ -1,12 +1,14 @@
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { z } from "zod";
 import {
   create,
   FlowAlreadyRunningError,
+  FlowValidationError,
   FlowVersionMismatchError,
   memoryStore,
   resumeAll,
@@ -33,10 +35,12 @@ const openSqlite = (file = "runs.db") => {
   return store;
 };
 
+/** This host, as the engine writes it into `owner` (`host:pid`). */
+const thisHost = hostname();
 /** A record as another, still running, process on this host would leave it (pid 1 is always alive). */
-const heldByLiveProcess = (record: RunRecord): RunRecord => ({ ...record, owner: `${process.env["HOSTNAME"] ?? "localhost"}:1` });
+const heldByLiveProcess = (record: RunRecord): RunRecord => ({ ...record, owner: `${thisHost}:1` });
 /** A record as a process that died would leave it. */
-const heldByDeadProcess = (record: RunRecord): RunRecord => ({ ...record, owner: `${process.env["HOSTNAME"] ?? "localhost"}:99999999` });
+const heldByDeadProcess = (record: RunRecord): RunRecord => ({ ...record, owner: `${thisHost}:99999999` });
 
 const gate = () => {
   let open!: () => void;
@@ -292,6 +296,67 @@ describe.each([
     const before = await store.load("taken");
     await expect(flow.start(null, { store, runId: "taken" }).result).rejects.toThrow(/A run with id "taken" already exists/);
     expect(await store.load("taken")).toEqual(before);
+  });
+
+  it("lets a run stopped by a failing store be resumed here once the store works again", async () => {
+    const store = makeStore();
+    let failNext = false;
+    const flaky: RunStore = {
+      ...store,
+      save: async (record) => {
+        if (failNext) {
+          failNext = false;
+          throw new Error("disk full");
+        }
+        return store.save(record);
+      },
+    };
+    const calls: string[] = [];
+    const flow = create("recoverable")
+      .step("a", () => {
+        calls.push("a");
+        if (calls.length === 1) failNext = true; // only the first run's next save fails
+      })
+      .step("b", () => void calls.push("b"));
+    await expect(flow.run(null, { store: flaky, runId: "rec" })).rejects.toThrow(StoreError);
+    expect((await store.load("rec"))?.status).toBe("running");
+    const result = await flow.resume("rec", { store: flaky });
+    expect(result.status).toBe("completed");
+    expect(calls).toEqual(["a", "a", "b"]); // a's completion was never saved, so it ran again
+  });
+
+  it("validates the input before joining a live run with the same id", async () => {
+    const schema = z.object({ n: z.number() }).refine(async () => true);
+    const hold = gate();
+    const flow = create("async-join", { schema }).step("a", async () => {
+      await hold.opened;
+      return 1;
+    });
+    const store = makeStore();
+    const first = flow.run({ n: 1 }, { store, runId: "j" });
+    await expect(flow.run({ n: "not a number" } as never, { store, runId: "j" })).rejects.toThrow(FlowValidationError);
+    hold.open();
+    expect((await first).status).toBe("completed");
+  });
+
+  it("counts a step's timeout from when it starts, not from when it began waiting for the store", async () => {
+    const store = makeStore();
+    const slow: RunStore = {
+      ...store,
+      create: async (record) => {
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        return store.create(record);
+      },
+      save: async (record) => {
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        return store.save(record);
+      },
+    };
+    let calls = 0;
+    const flow = create("slow-store").step("quick", () => void calls++, { timeoutMs: 100, retries: 2 });
+    const result = await flow.run(null, { store: slow, runId: "t" });
+    expect(result.status).toBe("completed");
+    expect(calls).toBe(1);
   });
 
   it("keeps hundreds of concurrent runs without losing one", async () => {

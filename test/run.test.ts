@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
-import { create, FlowValidationError, NonRetryableError, NotJsonError, StepTimeoutError } from "orchestrix";
+import { create, FlowAlreadyRunningError, FlowValidationError, NonRetryableError, NotJsonError, StepTimeoutError } from "orchestrix";
 
 afterEach(() => {
   vi.useRealTimers();
@@ -247,6 +247,19 @@ describe("a run", () => {
     const result = await create("empty").run(undefined);
     expect(result.status).toBe("completed");
     expect(result.steps).toEqual([]);
+  });
+
+  it("never runs two live runs under one id in a process", async () => {
+    let release!: () => void;
+    let calls = 0;
+    const flow = create("twice").step("a", () => (calls++ === 0 ? new Promise<void>((resolve) => (release = resolve)) : undefined));
+    const first = flow.run(undefined, { runId: "dup" });
+    await expect(flow.run(undefined, { runId: "dup" })).rejects.toThrow(FlowAlreadyRunningError);
+    expect(() => flow.start(undefined, { runId: "dup" })).toThrow(/Run "dup" of flow "twice" is already running in this process/);
+    await vi.waitFor(() => expect(release).toBeDefined());
+    release();
+    expect((await first).status).toBe("completed");
+    expect((await flow.run(undefined, { runId: "dup" })).status).toBe("completed"); // free again once it ended
   });
 
   it("start() hands back the actor and the run id at once", async () => {

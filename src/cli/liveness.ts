@@ -6,7 +6,7 @@ const STALE_AFTER_MS = 60_000;
 
 /** Whether an unfinished run has lost its process (it can be resumed or cancelled from here); `false` for ended runs. */
 export function isOrphaned(record: RunRecord): boolean {
-  return record.status === "running" && !ownerAlive(record.owner, record.updatedAt, STALE_AFTER_MS);
+  return record.status === "running" && !ownerAlive(record, STALE_AFTER_MS);
 }
 
 /** The run's owner and whether it still holds the run, e.g. `host:4242 (process gone: the run can be resumed)`. */

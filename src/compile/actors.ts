@@ -32,13 +32,12 @@ export function attemptActor(flow: string, steps: ReadonlyMap<string, StepDefini
     const ctx = createStepContext(input, { flow, signal: () => abort.signal, writes, error: flowError });
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      // No attempt starts before the run's past is durable; and the actor may have been stopped
-      // (cancel, fail-fast) meanwhile: then the step must not start at all.
-      const start = () => {
-        if (abort.aborted) throw new AttemptNotStarted(abort.reason);
-        return run(ctx as never);
-      };
-      const work = (liveRuns.durable(input.runId) ?? Promise.resolve()).then(start);
+      // No attempt starts before the run's past is durable; and the attempt may have been stopped
+      // (cancel, fail-fast) meanwhile: then the step must not start at all. Its time limit counts
+      // from when it starts, not from when it began waiting for the store.
+      await liveRuns.durable(input.runId);
+      if (abort.aborted) throw new AttemptNotStarted(abort.reason);
+      const work = callStep(run, ctx);
       const value = await (policy.timeoutMs === undefined
         ? work
         : Promise.race([
@@ -66,6 +65,15 @@ export function attemptActor(flow: string, steps: ReadonlyMap<string, StepDefini
       abort.dispose();
     }
   });
+}
+
+/** Calls a step function; a synchronous throw becomes a rejection like an async one. */
+function callStep(run: (ctx: never) => unknown, ctx: unknown): Promise<unknown> {
+  try {
+    return Promise.resolve(run(ctx as never));
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 /** Longest delay one `setTimeout` can take; longer waits are chained. */

@@ -222,6 +222,9 @@ function createFlowMachine(definition: FlowDefinition, hash: string, liveRuns: L
         // Every region of a parallel group may handle the same CANCEL: only the first one counts.
         if (context.cancelled) return {};
         const reason = (event as { reason?: string }).reason ?? null;
+        // A step already failed (a branch of a group still running): the failure stays the cause
+        // and the outcome; the cancel only stops what is still in flight.
+        if (context.failedStep !== null) return { cancelled: true, cancelReason: reason };
         const error = new FlowCancelledError(flow, reason ?? undefined);
         liveRuns.setError(context.runId, "flow", error);
         return { cancelled: true, cancelReason: reason, error: recordError(error) };
@@ -235,12 +238,15 @@ function createFlowMachine(definition: FlowDefinition, hash: string, liveRuns: L
             error instanceof AttemptNotStarted &&
             current.status === "running" &&
             !liveRuns.wasRestored(context.runId, `${target.kind}:${target.step}:${current.attempts}`);
+          // Waiting to retry, the last attempt is already closed with its own error: keep it.
+          const history =
+            current.status === "retrying" ? current.history : neverStarted ? current.history.slice(0, -1) : closeAttempt(current, error);
           return {
             status: "cancelled",
             endedAt: now(),
             retryAt: null,
             attempts: neverStarted ? current.attempts - 1 : current.attempts,
-            history: neverStarted ? current.history.slice(0, -1) : closeAttempt(current, error),
+            history,
           };
         });
       }),
@@ -273,6 +279,7 @@ function createFlowMachine(definition: FlowDefinition, hash: string, liveRuns: L
       compensationFailed: ({ context }) =>
         Object.values(context.compensations).some((current) => current.status === "failed"),
       cancelled: ({ context }) => context.cancelled,
+      endsCancelled: ({ context }) => context.cancelled && context.failedStep === null,
       interrupted: ({ context }, { group }: { group: string | null }) =>
         context.cancelled || (group !== null && context.abortedGroups.includes(group)),
     },
@@ -450,7 +457,7 @@ function createFlowMachine(definition: FlowDefinition, hash: string, liveRuns: L
         states: { ...compensationStates, done: { type: "final" } },
         onDone: [
           { guard: "compensationFailed", target: "compensation_failed" },
-          { guard: "cancelled", target: "cancelled" },
+          { guard: "endsCancelled", target: "cancelled" },
           { target: "failed" },
         ],
       },

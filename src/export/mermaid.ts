@@ -19,6 +19,7 @@ const GUARD_LABELS: Record<string, string> = {
   groupFailed: "a branch failed",
   compensationFailed: "an undo failed",
   cancelled: "cancelled",
+  endsCancelled: "cancelled",
   interrupted: "cancelled or aborted",
 };
 
@@ -28,6 +29,7 @@ const ELSE_LABELS: Record<string, string> = {
   stepCompleted: "skipped",
   groupFailed: "all succeeded",
   cancelled: "",
+  endsCancelled: "",
 };
 
 interface Edge {
