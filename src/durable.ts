@@ -6,7 +6,7 @@ import { flattenSteps, type FlowDefinition } from "./definition.js";
 import type { FlowContext } from "./compile/context.js";
 import { FlowAlreadyRunningError, FlowVersionMismatchError, RunNotFoundError, SnapshotError } from "./errors.js";
 import type { Json } from "./json.js";
-import { ownerAlive } from "./owner.js";
+import { ownerAlive, thisOwner } from "./owner.js";
 import { launchRun, type RunHandle } from "./run.js";
 import type { RunRecord, RunStore } from "./store/types.js";
 import type { FlowResult, RunOptions } from "./types.js";
@@ -118,7 +118,8 @@ export async function resumeAll(options: { store: RunStore; flows: readonly { na
     if (!flow) {
       outcome.skipped.push({ runId: record.runId, flow: record.flow, reason: `no flow named "${record.flow}" was given` });
     } else if (heldElsewhere(record, rest)) {
-      outcome.skipped.push({ runId: record.runId, flow: record.flow, reason: `held by ${record.owner ?? "?"}` });
+      const reason = record.owner === thisOwner ? "already running in this process" : `held by ${record.owner ?? "?"}`;
+      outcome.skipped.push({ runId: record.runId, flow: record.flow, reason });
     } else {
       const result = flow.resume(record.runId, { ...rest, store });
       // Mismatches and store failures surface through `result`; keep an unobserved rejection from crashing the process.

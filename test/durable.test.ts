@@ -222,6 +222,9 @@ describe.each([
     const outcome = await resumeAll({ store, flows: [resumable] });
     expect(outcome.resumed.map((r) => r.runId)).toEqual(["r-dead-2"]);
     expect(outcome.skipped).toEqual([{ runId: "r-live", flow: "resumable", reason: expect.stringMatching(/^held by /) }]);
+    const again = await resumeAll({ store, flows: [resumable] });
+    expect(again.resumed).toEqual([]);
+    expect(again.skipped).toContainEqual({ runId: "r-dead-2", flow: "resumable", reason: "already running in this process" });
     expect((await outcome.resumed[0]!.result).outputs).toEqual({ a: "r-dead-2" });
     await expect(resumable.resume("nope", { store })).rejects.toThrow(/No stored run "nope"/);
   });
