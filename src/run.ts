@@ -84,27 +84,27 @@ export function launchRun<TOutputs>(
       next: (snapshot) => saver?.record(snapshot, actor.getPersistedSnapshot()),
       complete: () => {
         const snapshot = actor.getSnapshot();
-        const finished = async () => {
-          if (storeFailure) throw storeFailure;
-          if (snapshot.status !== "done") {
-            throw new OrchestrixError(ErrorCode.FLOW_CANCELLED, `Run "${runId}" of flow "${definition.name}" was stopped before it ended`, {
-              flow: definition.name,
-            });
-          }
-          await saver?.durable();
-          // The machine's output is the result with error records; hand back the original errors.
-          return withErrors(snapshot.output, (key, record) => liveRuns.getError(runId, key) ?? reviveError(record));
+        const fail = (error: unknown) => {
+          settle();
+          reject(error);
         };
-        finished().then(
-          (outcome) => {
-            settle();
-            resolve(outcome as FlowResult<TOutputs>);
-          },
-          (error: unknown) => {
-            settle();
-            reject(error);
-          },
-        );
+        if (storeFailure) return fail(storeFailure);
+        if (snapshot.status !== "done") {
+          return fail(
+            new OrchestrixError(ErrorCode.FLOW_CANCELLED, `Run "${runId}" of flow "${definition.name}" was stopped before it ended`, {
+              flow: definition.name,
+            }),
+          );
+        }
+        const finish = () => {
+          // The machine's output is the result with error records; hand back the original errors.
+          const outcome = withErrors(snapshot.output, (key, record) => liveRuns.getError(runId, key) ?? reviveError(record));
+          settle();
+          resolve(outcome as FlowResult<TOutputs>);
+        };
+        // With a store, the result is handed back only once the final snapshot is durable.
+        if (saver) saver.durable().then(finish, fail);
+        else finish();
       },
       error: (error) => {
         settle();
