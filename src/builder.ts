@@ -107,6 +107,7 @@ export class Flow<TInput = unknown, TOutputs extends Record<string, unknown> = {
     branches: B,
     options: ParallelOptions = {},
   ): Flow<TInput, Simplify<TOutputs & BranchOutputs<B>>> {
+    checkName(name, this.name, "Parallel group");
     if (!Array.isArray(branches) || branches.length === 0) {
       throw new FlowDefinitionError(`Parallel group "${name}" of flow "${this.name}" needs at least one branch`, {
         flow: this.name,
@@ -244,9 +245,14 @@ export class Flow<TInput = unknown, TOutputs extends Record<string, unknown> = {
   }
 }
 
-/** State names become XState keys: `.` is XState's path separator and `#` starts an id. */
+/** Whether a name can be an XState state key or id: `.` is XState's path separator and `#` starts an id. */
+function isStateName(name: unknown): name is string {
+  return typeof name === "string" && name.trim() !== "" && !/[.#]/.test(name);
+}
+
+/** Throws when a step or group name cannot be a state key. */
 function checkName(name: unknown, flow: string, what: string): asserts name is string {
-  if (typeof name !== "string" || name.trim() === "" || /[.#]/.test(name)) {
+  if (!isStateName(name)) {
     throw new FlowDefinitionError(
       `${what} of flow "${flow}": expected a non-empty name without "." or "#", got ${JSON.stringify(name) ?? String(name)}`,
       { flow },
@@ -259,7 +265,7 @@ function checkName(name: unknown, flow: string, what: string): asserts name is s
  * @example const flow = create<Order>("checkout", { schema: OrderSchema }).step("reserve", reserve, { compensate: release });
  */
 export function create<TInput = unknown>(name: string, config: FlowConfig<TInput> = {}): Flow<TInput, {}> {
-  if (typeof name !== "string" || name.trim() === "" || /[.#]/.test(name)) {
+  if (!isStateName(name)) {
     throw new FlowDefinitionError(`Expected the flow name to be a non-empty string without "." or "#", got ${JSON.stringify(name)}`);
   }
   rejectUnknownOptions(config, ["schema", "version", "hooks", "plugins", "logging"], {

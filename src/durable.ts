@@ -39,7 +39,6 @@ export interface FlowEngine {
   compiled: CompiledFlow;
 }
 
-const DEFAULT_STALE_AFTER_MS = 60_000;
 const POLL_MS = 100;
 
 /** Runs live in this process, per store, by run id: a second call with the same id joins the first. */
@@ -131,7 +130,7 @@ export async function resumeAll(options: { store: RunStore; flows: readonly { na
 }
 
 function heldElsewhere(record: RunRecord, options: { staleAfterMs?: number }): boolean {
-  return ownerAlive(record, options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS);
+  return ownerAlive(record, options.staleAfterMs);
 }
 
 /** Refuses a record of another flow, of another shape, or with a snapshot that is not this flow's. */

@@ -18,6 +18,9 @@ function hostName(): string {
 /** This process's owner id. */
 export const thisOwner: string = `${hostName()}:${nodeProcess?.pid ?? 0}`;
 
+/** How long a run held by a process on another host counts as held after its last save. */
+export const DEFAULT_STALE_AFTER_MS = 60_000;
+
 /** Run ids live in this process right now (any flow, any store). */
 const liveHere = new Set<string>();
 
@@ -38,7 +41,10 @@ export function releaseHere(runId: string): void {
  * run is live here (a run stopped by a failing store is not). Another process on this host: if
  * it still exists. Another host: we cannot tell, so a record updated within `staleAfterMs` counts.
  */
-export function ownerAlive(record: { runId: string; owner: string | null; updatedAt: number }, staleAfterMs: number): boolean {
+export function ownerAlive(
+  record: { runId: string; owner: string | null; updatedAt: number },
+  staleAfterMs = DEFAULT_STALE_AFTER_MS,
+): boolean {
   const { owner } = record;
   if (owner === null) return false;
   if (owner === thisOwner) return liveHere.has(record.runId);

@@ -60,6 +60,7 @@ describe("the builder", () => {
     expect(() => create("f").step("a", undefined as never)).toThrow(/Step "a" of flow "f": expected a function, got undefined/);
     expect(() => create("f").step("", noop)).toThrow(/non-empty name/);
     expect(() => create("f").step("a.b", noop)).toThrow(/without "\." or "#"/);
+    expect(() => create("f").parallel("notify#1", [{ name: "a", fn: noop }])).toThrow(/Parallel group of flow "f": expected a non-empty name/);
     expect(() => create("bad.name")).toThrow(/flow name/);
   });
 
