@@ -1,3 +1,4 @@
+import type { AttemptAbort } from "./compile/attempt-abort.js";
 import type { ErrorRecord } from "./error-record.js";
 import { NotJsonError } from "./errors.js";
 import { whyNotJson, type Json } from "./json.js";
@@ -26,42 +27,41 @@ export interface AttemptOutput {
   writes: Record<string, Json>;
 }
 
-/** Everything a context needs besides the attempt's input. */
-export interface ContextParts {
-  flow: string;
-  /** Gives the attempt's signal; called only when the step reads `ctx.signal`. */
-  signal: () => AbortSignal;
-  /** Receives the attempt's writes; discarded when the attempt fails. */
-  writes: Record<string, Json>;
-  /** What failed the flow, as an object (compensations only). */
-  error: unknown;
-}
+/** Attempts that wrote nothing share this (frozen) object as their writes. */
+const NO_WRITES: Record<string, Json> = Object.freeze({});
 
 /**
  * The `ctx` a step or compensation function receives. Its `get`/`set`/`has` are made on first
  * use (most steps never touch them) and are plain functions, so `const { get, set } = ctx` works.
  */
-class AttemptContext implements CompensationContext {
+export class AttemptContext implements CompensationContext {
   readonly input: Json;
   readonly outputs: Record<string, Json>;
   readonly attempt: number;
   readonly stepName: string;
   readonly runId: string;
-  readonly error: unknown;
+  #writes: Record<string, Json> | undefined;
   #get: (<T>(key: string) => T) | undefined;
   #set: ((key: string, value: unknown) => void) | undefined;
   #has: ((key: string) => boolean) | undefined;
 
+  /** `error` is what failed the flow, as an object (compensations only). */
   constructor(
     private readonly source: AttemptInput,
-    private readonly parts: ContextParts,
+    private readonly flow: string,
+    private readonly abort: AttemptAbort,
+    readonly error: unknown,
   ) {
     this.input = source.input;
     this.outputs = source.outputs;
     this.attempt = source.attempt;
     this.stepName = source.step;
     this.runId = source.runId;
-    this.error = parts.error;
+  }
+
+  /** The attempt's `ctx.set` writes, merged into the run's data when it completes; discarded when it fails. */
+  get writes(): Record<string, Json> {
+    return this.#writes ?? NO_WRITES;
   }
 
   get idempotencyKey(): string {
@@ -70,36 +70,29 @@ class AttemptContext implements CompensationContext {
   }
 
   get signal(): AbortSignal {
-    return this.parts.signal();
+    return this.abort.signal;
   }
 
   get get(): <T>(key: string) => T {
-    const { writes } = this.parts;
     const { data } = this.source;
-    return (this.#get ??= <T>(key: string): T => (Object.hasOwn(writes, key) ? writes[key] : data[key]) as T);
+    return (this.#get ??= <T>(key: string): T => (this.#writes && Object.hasOwn(this.#writes, key) ? this.#writes[key] : data[key]) as T);
   }
 
   get has(): (key: string) => boolean {
-    const { writes } = this.parts;
     const { data } = this.source;
-    return (this.#has ??= (key: string) => Object.hasOwn(writes, key) || Object.hasOwn(data, key));
+    return (this.#has ??= (key: string) => (this.#writes !== undefined && Object.hasOwn(this.#writes, key)) || Object.hasOwn(data, key));
   }
 
   get set(): (key: string, value: unknown) => void {
-    const { writes, flow } = this.parts;
+    const { flow } = this;
     const { step } = this.source;
     return (this.#set ??= (key: string, value: unknown) => {
       if (typeof key !== "string") {
         throw new NotJsonError(`ctx.set in step "${step}" expects a string key, got ${typeof key}`, { flow, step });
       }
-      writes[key] = toFrozenJson(value, `ctx.set(${JSON.stringify(key)}, value)`, flow, step);
+      (this.#writes ??= {})[key] = toFrozenJson(value, `ctx.set(${JSON.stringify(key)}, value)`, flow, step);
     });
   }
-}
-
-/** Builds the `ctx` a step or compensation function receives. */
-export function createStepContext(attempt: AttemptInput, parts: ContextParts): CompensationContext {
-  return new AttemptContext(attempt, parts);
 }
 
 /**

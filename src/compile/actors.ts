@@ -1,10 +1,8 @@
-import { fromPromise } from "xstate";
 import type { StepDefinition } from "../definition.js";
 import { reviveError, toError } from "../error-record.js";
 import { StepTimeoutError } from "../errors.js";
-import { createStepContext, toFrozenJson, type AttemptInput, type AttemptOutput } from "../step-context.js";
-import type { Json } from "../json.js";
-import { AttemptAbort } from "./attempt-abort.js";
+import { AttemptContext, toFrozenJson, type AttemptInput, type AttemptOutput } from "../step-context.js";
+import { fromAttempt } from "./attempt-logic.js";
 import type { LiveRuns } from "./live-runs.js";
 
 /** An attempt that was aborted before its function was called: it does not count as an attempt. */
@@ -15,26 +13,22 @@ export class AttemptNotStarted extends Error {
   }
 }
 
-/** The promise actor that runs one attempt of a step or of its compensation. */
+/** The actor logic that runs one attempt of a step or of its compensation. */
 export function attemptActor(flow: string, steps: ReadonlyMap<string, StepDefinition>, liveRuns: LiveRuns) {
-  return fromPromise<AttemptOutput, AttemptInput>(async ({ input, signal }) => {
+  return fromAttempt<AttemptOutput, AttemptInput>(async (input, abort) => {
     const step = steps.get(input.step);
     const run = input.kind === "step" ? step?.run : step?.compensate;
     if (!step || !run) throw new Error(`Flow "${flow}" has no ${input.kind} named "${input.step}"`);
     const policy = input.kind === "step" ? step.policy : step.compensationPolicy;
-
-    const abort = new AttemptAbort(signal);
-    const key = `${input.kind}:${input.step}`;
-    liveRuns.registerAttempt(input.runId, key, abort);
-    const writes: Record<string, Json> = {};
     const flowError =
       input.error === null ? undefined : (liveRuns.getError(input.runId, "flow") ?? reviveError(input.error));
-    const ctx = createStepContext(input, { flow, signal: () => abort.signal, writes, error: flowError });
+    const ctx = new AttemptContext(input, flow, abort, flowError);
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       // No attempt starts before the run's past is durable; and the attempt may have been stopped
       // (cancel, fail-fast) meanwhile: then the step must not start at all. Its time limit counts
-      // from when it starts, not from when it began waiting for the store.
+      // from when it starts, not from when it began waiting for the store. Without a store this
+      // still yields once, so a cancel sent right after the run starts stops its first step in time.
       await liveRuns.durable(input.runId);
       if (abort.aborted) throw new AttemptNotStarted(abort.reason);
       const work = callStep(run, ctx);
@@ -52,17 +46,15 @@ export function attemptActor(flow: string, steps: ReadonlyMap<string, StepDefini
           ]));
       const output =
         input.kind === "step" && value !== undefined ? toFrozenJson(value, "the value it returned", flow, input.step) : undefined;
-      return { output, writes };
+      return { output, writes: ctx.writes };
     } catch (thrown) {
       if (thrown instanceof AttemptNotStarted) throw thrown;
       const what = input.kind === "step" ? `Step "${input.step}"` : `Compensation of "${input.step}"`;
       const error = toError(thrown, `${what} of flow "${flow}"`);
-      liveRuns.setError(input.runId, key, error);
+      liveRuns.setError(input.runId, `${input.kind}:${input.step}`, error);
       throw error;
     } finally {
-      clearTimeout(timer);
-      liveRuns.unregisterAttempt(input.runId, key, abort);
-      abort.dispose();
+      if (timer !== undefined) clearTimeout(timer);
     }
   });
 }
@@ -81,12 +73,13 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * The durable retry wait: sleeps until an absolute deadline kept in context, so a restored
- * snapshot re-invokes it and waits only for the time that remained.
+ * snapshot re-invokes it and waits only for the time that remained. Stopping it ends the wait.
  */
-export const retryWaitActor = fromPromise<void, { until: number }>(
-  ({ input, signal }) =>
+export const retryWaitActor = fromAttempt<void, { until: number }>(
+  (input, abort) =>
     new Promise<void>((resolve) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
+      const signal = abort.signal;
       const tick = () => {
         const remaining = input.until - Date.now();
         if (remaining <= 0) {

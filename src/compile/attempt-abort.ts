@@ -5,20 +5,16 @@
  */
 export class AttemptAbort {
   private controller: AbortController | undefined;
-  private forward: (() => void) | undefined;
   private abortedWith: { reason: unknown } | undefined;
-
-  /** `actorSignal` is the one XState aborts when it stops the attempt's actor. */
-  constructor(private readonly actorSignal: AbortSignal) {}
 
   /** Whether the attempt was asked to stop. */
   get aborted(): boolean {
-    return this.abortedWith !== undefined || this.actorSignal.aborted;
+    return this.abortedWith !== undefined;
   }
 
   /** Why the attempt was asked to stop. */
   get reason(): unknown {
-    return this.abortedWith ? this.abortedWith.reason : this.actorSignal.reason;
+    return this.abortedWith?.reason;
   }
 
   /** Asks the attempt to stop; the first reason wins. */
@@ -32,18 +28,8 @@ export class AttemptAbort {
   get signal(): AbortSignal {
     if (!this.controller) {
       this.controller = new AbortController();
-      if (this.aborted) {
-        this.controller.abort(this.reason);
-      } else {
-        this.forward = () => this.abort(this.actorSignal.reason);
-        this.actorSignal.addEventListener("abort", this.forward, { once: true });
-      }
+      if (this.abortedWith) this.controller.abort(this.abortedWith.reason);
     }
     return this.controller.signal;
-  }
-
-  /** Stops following XState's signal once the attempt is over. */
-  dispose(): void {
-    if (this.forward) this.actorSignal.removeEventListener("abort", this.forward);
   }
 }

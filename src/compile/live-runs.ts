@@ -4,17 +4,9 @@ interface LiveRun {
   errors: Map<string, unknown> | undefined;
   /** Resolves when every snapshot so far is durable; attempts wait for it before they start. Absent without a store. */
   durable: (() => Promise<void>) | undefined;
-  /** The attempts in flight, by key (`step:<name>`), so cancel can abort them. */
-  attempts: Map<string, Abortable>;
   /** Attempts in flight in the snapshot this run was restored from (`step:<name>:<attempt>`); only for restored runs. */
   restored: Set<string> | undefined;
 }
-
-/** Something that can be asked to stop. */
-interface Abortable {
-  abort(reason: unknown): void;
-}
-
 
 /**
  * The runs of one compiled flow that are live in this process, by run id. Snapshots hold only
@@ -25,7 +17,7 @@ export class LiveRuns {
 
   /** Starts keeping a run's originals; `durable` gates its attempts on its store. */
   track(runId: string, durable?: () => Promise<void>): void {
-    this.runs.set(runId, { errors: undefined, durable, attempts: new Map(), restored: undefined });
+    this.runs.set(runId, { errors: undefined, durable, restored: undefined });
   }
 
   /** Forgets a run. */
@@ -53,22 +45,6 @@ export class LiveRuns {
   /** Whether an attempt was begun by the process a run was restored from (it may have run there). */
   wasRestored(runId: string, key: string): boolean {
     return this.runs.get(runId)?.restored?.has(key) ?? false;
-  }
-
-  /** Registers an attempt in flight, so cancel can abort it. */
-  registerAttempt(runId: string, key: string, attempt: Abortable): void {
-    this.runs.get(runId)?.attempts.set(key, attempt);
-  }
-
-  /** Forgets an attempt that is over (unless a newer one took its key). */
-  unregisterAttempt(runId: string, key: string, attempt: Abortable): void {
-    const attempts = this.runs.get(runId)?.attempts;
-    if (attempts?.get(key) === attempt) attempts.delete(key);
-  }
-
-  /** Aborts an attempt in flight (its `ctx.signal`), if there is one. */
-  abortAttempt(runId: string, key: string, reason: unknown): void {
-    this.runs.get(runId)?.attempts.get(key)?.abort(reason);
   }
 
   /** Waits until the run's snapshots so far are durable; `undefined` when the run has no store. */
