@@ -14,6 +14,7 @@ import { retryDelay, shouldRetry } from "../retry.js";
 import type { AttemptInput, AttemptKind, AttemptOutput } from "../step-context.js";
 import type { FlowStatus, HookName } from "../types.js";
 import { AttemptNotStarted, attemptActor, retryWaitActor } from "./actors.js";
+import { abortAttempt } from "./attempt-logic.js";
 import { pendingRecord, type FlowContext, type FlowEvent, type StepRecord } from "./context.js";
 import { createInitialContext, type FlowMachineInput } from "./input.js";
 import { LiveRuns } from "./live-runs.js";
@@ -23,6 +24,18 @@ import { buildResult } from "./result.js";
 interface Target {
   kind: AttemptKind;
   step: string;
+}
+
+/** Params of `beginAttempt`: the steps (or compensations) whose next attempt starts. */
+interface Begin {
+  kind: AttemptKind;
+  steps: string[];
+}
+
+/** Params of `completeAttempt`: what succeeded, and the steps that start next (entered by the same transition). */
+interface Completion {
+  target: Target;
+  begin: string[];
 }
 
 /** Params of the `emitHook` action. */
@@ -47,8 +60,8 @@ interface GroupAbort {
 
 /** Where the outcomes of one step's (or compensation's) attempts lead. */
 interface Wiring {
-  /** Guarded transitions taken when an attempt succeeds. */
-  onSuccess: { guard?: string; target: string }[];
+  /** Guarded transitions taken when an attempt succeeds, with the steps each one starts. */
+  onSuccess: { guard?: string; target: string; begin?: string[] }[];
   /** Where a final failure goes. */
   onGiveUp: string;
   /** Where an interrupted step goes (cancel; fail-fast of its group). */
@@ -56,8 +69,19 @@ interface Wiring {
   group?: GroupWiring;
 }
 
+/** The state a transition leads to after a node, and the steps whose first attempt it begins. */
+interface NextNode {
+  path: string;
+  begins: string[];
+}
+
 type Collection = "steps" | "compensations";
 const collectionOf = (kind: AttemptKind): Collection => (kind === "step" ? "steps" : "compensations");
+
+function hasKeys(record: Record<string, unknown>): boolean {
+  for (const _ in record) return true;
+  return false;
+}
 
 /** Plain-object state node config; the machine's shape is generated, so it is typed loosely here. */
 type NodeConfig = Record<string, unknown>;
@@ -92,6 +116,21 @@ function createFlowMachine(definition: FlowDefinition, hash: string, liveRuns: L
     const collection = collectionOf(target.kind);
     const current = record(context, target);
     return { [collection]: { ...context[collection], [target.step]: { ...current, ...change(current) } } };
+  };
+  /** The record with its next attempt begun at `at`. */
+  const begun = (current: StepRecord, at: number): StepRecord => ({
+    status: "running",
+    attempts: current.attempts + 1,
+    startedAt: current.startedAt ?? at,
+    endedAt: current.endedAt,
+    retryAt: null,
+    error: current.error,
+    history: [...current.history, { startedAt: at, endedAt: null, error: null }],
+  });
+  /** `records` with the next attempt of each of `names` begun at `at` (changes `records`). */
+  const beginEach = (records: Record<string, StepRecord>, names: readonly string[], at: number) => {
+    for (const name of names) records[name] = begun(records[name] ?? pendingRecord(), at);
+    return records;
   };
   const closeAttempt = (current: StepRecord, error: unknown, at = now()) => {
     const history = current.history.slice();
@@ -171,26 +210,24 @@ function createFlowMachine(definition: FlowDefinition, hash: string, liveRuns: L
       retryWait: retryWaitActor,
     },
     actions: {
-      beginAttempt: assign(({ context }, target: Target) =>
-        update(context, target, (current) => ({
-          status: "running",
-          attempts: current.attempts + 1,
-          startedAt: current.startedAt ?? now(),
-          retryAt: null,
-          history: [...current.history, { startedAt: now(), endedAt: null, error: null }],
-        })),
-      ),
-      completeAttempt: assign(({ context, event }, target: Target) => {
+      // Beginning an attempt is a transition action, not an entry action of `running`: the
+      // transition that completes one step begins the next in the same assign (one snapshot, not two).
+      beginAttempt: assign(({ context }, { kind, steps: names }: Begin) => {
+        const at = now();
+        return kind === "step"
+          ? { steps: beginEach({ ...context.steps }, names, at) }
+          : { compensations: beginEach({ ...context.compensations }, names, at) };
+      }),
+      completeAttempt: assign(({ context, event }, { target, begin }: Completion) => {
         const { output, writes } = (event as unknown as { output: AttemptOutput }).output;
-        const change = update(context, target, (current) => ({
-          status: "completed",
-          endedAt: now(),
-          error: null,
-          history: closeAttempt(current, undefined),
-        }));
-        const data = Object.keys(writes).length > 0 ? { ...context.data, ...writes } : context.data;
-        if (target.kind === "compensation") return { ...change, data };
-        return { ...change, data, outputs: { ...context.outputs, [target.step]: output as Json } };
+        const at = now();
+        const isStep = target.kind === "step";
+        const records = { ...(isStep ? context.steps : context.compensations) };
+        const current = records[target.step] ?? pendingRecord();
+        records[target.step] = { ...current, status: "completed", endedAt: at, error: null, history: closeAttempt(current, undefined, at) };
+        const data = hasKeys(writes) ? { ...context.data, ...writes } : context.data;
+        if (!isStep) return { compensations: records, data };
+        return { steps: beginEach(records, begin, at), data, outputs: { ...context.outputs, [target.step]: output as Json } };
       }),
       scheduleRetry: assign(({ context, event }, target: Target) => {
         const error = (event as { error?: unknown }).error;
@@ -250,20 +287,22 @@ function createFlowMachine(definition: FlowDefinition, hash: string, liveRuns: L
           };
         });
       }),
-      abortInFlight: ({ context }) => {
+      abortInFlight: ({ context, self }) => {
         const reason = new FlowCancelledError(flow, context.cancelReason ?? undefined);
+        const { children } = self.getSnapshot();
         for (const [name, current] of Object.entries(context.steps)) {
-          if (current.status === "running") liveRuns.abortAttempt(context.runId, `step:${name}`, reason);
+          if (current.status === "running") abortAttempt(children[name], reason);
         }
       },
       markGroupAborted: assign(({ context }, { group }: GroupAbort) => ({ abortedGroups: [...context.abortedGroups, group] })),
-      abortBranches: ({ context }, { group, branches, failed }: GroupAbort) => {
+      abortBranches: ({ context, self }, { group, branches, failed }: GroupAbort) => {
         const reason = new OrchestrixError(ErrorCode.FLOW_CANCELLED, `Aborted because branch "${failed}" of group "${group}" failed`, {
           flow,
           step: failed,
         });
+        const { children } = self.getSnapshot();
         for (const name of branches) {
-          if (context.steps[name]?.status === "running") liveRuns.abortAttempt(context.runId, `step:${name}`, reason);
+          if (context.steps[name]?.status === "running") abortAttempt(children[name], reason);
         }
       },
       announceGroupAbort: raise((_, { group }: GroupAbort) => ({ type: "orchestrix.abortGroup" as const, group })),
@@ -301,6 +340,13 @@ function createFlowMachine(definition: FlowDefinition, hash: string, liveRuns: L
       error: target.kind === "compensation" ? context.error : null,
     });
 
+  const beginAttempt = (params: Begin) => ({ type: "beginAttempt", params });
+  /** Where the flow goes after a node, and the steps that entering it starts. */
+  const nextNode = (node: FlowDefinition["nodes"][number] | undefined): NextNode =>
+    node === undefined
+      ? { path: `${root}.completed`, begins: [] }
+      : { path: `${root}.steps.${node.name}`, begins: node.kind === "step" ? [node.name] : node.branches.map((branch) => branch.name) };
+
   /** Fail-fast: mark the group aborted, abort its branches in flight, and tell those waiting to retry. */
   const abortGroup = (params: GroupAbort) =>
     ["markGroupAborted", "abortBranches", "announceGroupAbort"].map((type) => ({ type, params }));
@@ -314,18 +360,19 @@ function createFlowMachine(definition: FlowDefinition, hash: string, liveRuns: L
     const isStep = target.kind === "step";
     const id = isStep ? target.step : `${target.step}:compensate`;
     const interrupt = { target: wiring.onInterrupted, actions: [{ type: "markInterrupted", params: target }] };
-    const completion = [
-      { type: "completeAttempt", params: target },
+    const completion = (begin: string[]) => [
+      { type: "completeAttempt", params: { target, begin } satisfies Completion },
       ...hook(isStep ? "onStepComplete" : "onCompensateComplete", target),
     ];
+    const entry = hook(isStep ? "onStepStart" : "onCompensate", target);
     return {
       running: {
-        entry: [{ type: "beginAttempt", params: target }, ...hook(isStep ? "onStepStart" : "onCompensate", target)],
+        ...(entry.length > 0 ? { entry } : {}),
         invoke: {
           id,
           src: "attempt",
           input: attemptInput(target),
-          onDone: wiring.onSuccess.map((transition) => ({ ...transition, actions: completion })),
+          onDone: wiring.onSuccess.map(({ begin = [], ...transition }) => ({ ...transition, actions: completion(begin) })),
           onError: [
             ...(isStep ? [{ guard: { type: "interrupted", params: { group: wiring.group?.name ?? null } }, ...interrupt }] : []),
             {
@@ -350,7 +397,7 @@ function createFlowMachine(definition: FlowDefinition, hash: string, liveRuns: L
           id: `${id}:retry-wait`,
           src: "retryWait",
           input: ({ context }: { context: FlowContext }) => ({ until: record(context, target).retryAt ?? 0 }),
-          onDone: { target: "running" },
+          onDone: { target: "running", actions: [beginAttempt({ kind: target.kind, steps: [target.step] })] },
         },
         ...(isStep
           ? {
@@ -364,13 +411,13 @@ function createFlowMachine(definition: FlowDefinition, hash: string, liveRuns: L
     };
   };
 
-  const stepNode = (step: StepDefinition, next: string, group: GroupWiring | undefined): NodeConfig => {
+  const stepNode = (step: StepDefinition, next: NextNode, group: GroupWiring | undefined): NodeConfig => {
     const target: Target = { kind: "step", step: step.name };
     const policy = step.policy;
     const description = `Runs "${step.name}": up to ${policy.retries + 1} attempt(s)${step.compensate ? "; can be undone" : ""}`;
     if (group === undefined) {
       const wiring: Wiring = {
-        onSuccess: [{ guard: "cancelled", target: `${root}.compensating` }, { target: next }],
+        onSuccess: [{ guard: "cancelled", target: `${root}.compensating` }, { target: next.path, begin: next.begins }],
         onGiveUp: `${root}.compensating`,
         onInterrupted: `${root}.compensating`,
       };
@@ -392,8 +439,7 @@ function createFlowMachine(definition: FlowDefinition, hash: string, liveRuns: L
 
   const stepStates: Record<string, NodeConfig> = {};
   definition.nodes.forEach((node, index) => {
-    const following = definition.nodes[index + 1];
-    const next = following ? `${root}.steps.${following.name}` : `${root}.completed`;
+    const next = nextNode(definition.nodes[index + 1]);
     if (node.kind === "step") {
       stepStates[node.name] = stepNode(node, next, undefined);
       return;
@@ -406,7 +452,7 @@ function createFlowMachine(definition: FlowDefinition, hash: string, liveRuns: L
       onDone: [
         { guard: { type: "groupFailed", params: { branches: group.branches } }, target: `${root}.compensating` },
         { guard: "cancelled", target: `${root}.compensating` },
-        { target: next },
+        { target: next.path, ...(next.begins.length > 0 ? { actions: [beginAttempt({ kind: "step", steps: next.begins })] } : {}) },
       ],
     };
   });
@@ -422,7 +468,14 @@ function createFlowMachine(definition: FlowDefinition, hash: string, liveRuns: L
       initial: "check",
       states: {
         check: {
-          always: [{ guard: { type: "stepCompleted", params: { step: step.name } }, target: "running" }, { target: next }],
+          always: [
+            {
+              guard: { type: "stepCompleted", params: { step: step.name } },
+              target: "running",
+              actions: [beginAttempt({ kind: "compensation", steps: [step.name] })],
+            },
+            { target: next },
+          ],
         },
         ...attemptStates(target, { onSuccess: [{ target: next }], onGiveUp: next, onInterrupted: next }),
       },
@@ -446,6 +499,7 @@ function createFlowMachine(definition: FlowDefinition, hash: string, liveRuns: L
         ? {
             steps: {
               initial: firstNode.name,
+              entry: [beginAttempt({ kind: "step", steps: nextNode(firstNode).begins })],
               states: stepStates,
               // Cancelling aborts in-flight attempts and waits for them to settle (see attemptStates).
               on: { CANCEL: { actions: [{ type: "cancel" }, { type: "abortInFlight" }] } },
