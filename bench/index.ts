@@ -1,6 +1,6 @@
 /**
- * Runs every benchmark suite, each in its own Node process so one suite's JIT state and heap do
- * not bleed into the next. `npm run bench` runs them all; `npm run bench -- engine` only those
+ * Builds the package (the engine suite measures dist/, as users get it), then runs every benchmark
+ * suite, each in its own Node process so one suite's JIT state and heap do not bleed into the next. `npm run bench` runs them all; `npm run bench -- engine` only those
  * whose title or file contains "engine".
  */
 import { spawn } from "node:child_process";
@@ -25,13 +25,18 @@ export const suites: readonly BenchSuite[] = [
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
-/** Runs one suite's script with tsx in a child process; resolves with its exit code. */
-function runSuite(suite: BenchSuite): Promise<number> {
+/** Runs a command in the repository root with inherited output; resolves with its exit code. */
+function runCommand(command: string, args: readonly string[]): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", ...suite.nodeFlags, suite.file], { cwd: root, stdio: "inherit" });
+    const child = spawn(command, args, { cwd: root, stdio: "inherit" });
     child.on("error", reject);
     child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });
+}
+
+/** Runs one suite's script with tsx in a child process; resolves with its exit code. */
+function runSuite(suite: BenchSuite): Promise<number> {
+  return runCommand(process.execPath, ["--import", "tsx", ...suite.nodeFlags, suite.file]);
 }
 
 const filters = process.argv.slice(2).map((word) => word.toLowerCase());
@@ -41,6 +46,13 @@ const selected = suites.filter(
 if (selected.length === 0) {
   console.error(`No suite matches ${filters.join(", ")}; suites: ${suites.map((suite) => suite.file).join(", ")}`);
   process.exitCode = 1;
+}
+if (selected.length > 0) {
+  const built = await runCommand("npm", ["run", "--silent", "build"]);
+  if (built !== 0) {
+    console.error(`npm run build exited with code ${built}`);
+    process.exit(built);
+  }
 }
 for (const suite of selected) {
   console.log(`\n## ${suite.title}\n`);

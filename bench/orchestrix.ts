@@ -1,5 +1,11 @@
-import { create, type Flow } from "../src/index.js";
+import type { Flow } from "../src/index.js";
 import type { BenchStep } from "./steps.js";
+
+/**
+ * The package as users get it: the build in dist/ (`npm run bench` builds it first). Run from
+ * src/ through tsx, every closure made per run would also pay esbuild's `keepNames` wrapper.
+ */
+const { create } = (await import(new URL("../dist/index.js", import.meta.url).href)) as typeof import("../src/index.js");
 
 /** A benchmarked Orchestrix flow: no schema, no input, outputs left untyped. */
 export type BenchFlow = Flow<undefined, {}>;

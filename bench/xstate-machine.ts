@@ -51,7 +51,8 @@ interface AttemptInput {
   outputs: Record<string, unknown>;
 }
 
-const pending = (): HandStepRecord => ({
+/** A record for a step that has not run yet. */
+export const pendingHandRecord = (): HandStepRecord => ({
   status: "pending",
   attempts: 0,
   startedAt: null,
@@ -61,14 +62,15 @@ const pending = (): HandStepRecord => ({
 });
 
 /** Copies `steps` with the record at `index` changed. */
-function patch(steps: readonly HandStepRecord[], index: number, change: (current: HandStepRecord) => Partial<HandStepRecord>) {
+export function patch(steps: readonly HandStepRecord[], index: number, change: (current: HandStepRecord) => Partial<HandStepRecord>) {
   const next = steps.slice();
-  const current = next[index] ?? pending();
+  const current = next[index] ?? pendingHandRecord();
   next[index] = { ...current, ...change(current) };
   return next;
 }
 
-const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
+/** An error's message, for the hand-written contexts. */
+export const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
  * Hand-writes the XState v5 machine a developer would write for these steps without Orchestrix:
@@ -181,7 +183,7 @@ export function createHandWrittenMachine(steps: readonly BenchStep[], policy: Ha
     context: ({ input }) => ({
       input,
       outputs: {},
-      steps: steps.map(pending),
+      steps: steps.map(pendingHandRecord),
       status: "running",
       startedAt: Date.now(),
       endedAt: null,
