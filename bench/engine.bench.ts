@@ -12,7 +12,6 @@ import { runPlain } from "./plain.js";
 import { summarize, type LatencySummary } from "./stats.js";
 import { calls, makeSteps } from "./steps.js";
 import { formatMicros, formatRatio, markdownTable } from "./table.js";
-import { createDesignShapedMachine, runDesignShaped } from "./xstate-design-machine.js";
 import { createHandWrittenMachine, runHandWritten } from "./xstate-machine.js";
 
 /** How long and how often the engine benchmark measures. */
@@ -87,13 +86,13 @@ async function prepareCases(sizes: readonly number[]): Promise<EngineCase[]> {
   const cases: EngineCase[] = [];
   for (const size of sizes) {
     const steps = makeSteps(size);
-    const flat = createHandWrittenMachine(steps);
-    const designShaped = createDesignShapedMachine(steps);
+    const flat = createHandWrittenMachine(steps, "flat");
+    const sameShape = createHandWrittenMachine(steps, "same-shape");
     const flow = buildOrchestrixFlow("bench", steps);
     const runs: Record<EngineVariant, () => Promise<{ status: string }>> = {
       plain: () => runPlain(steps, undefined),
       flat: () => runHandWritten(flat, undefined),
-      xstate: () => runDesignShaped(designShaped, undefined),
+      xstate: () => runHandWritten(sameShape, undefined),
       orchestrix: () => flow.run(undefined),
     };
     for (const variant of VARIANTS) {

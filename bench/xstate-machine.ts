@@ -1,7 +1,7 @@
 import { assign, createActor, fromPromise, setup, toPromise } from "xstate";
 import type { BenchStep } from "./steps.js";
 
-/** Per-step bookkeeping the hand-written machine keeps in context, as a real saga needs. */
+/** Per-step bookkeeping the hand-written machines keep in context, as a real saga needs. */
 export interface HandStepRecord {
   status: "pending" | "running" | "retrying" | "completed" | "failed";
   attempts: number;
@@ -11,34 +11,51 @@ export interface HandStepRecord {
   error: string | null;
 }
 
-/** The hand-written machine's context. */
+/** How a run of a hand-written machine ends. */
+export type HandStatus = "running" | "completed" | "failed" | "cancelled" | "compensation_failed";
+
+/** The hand-written machines' context. */
 export interface HandContext {
   input: unknown;
   outputs: Record<string, unknown>;
   steps: HandStepRecord[];
-  status: "running" | "completed" | "failed";
+  status: HandStatus;
   startedAt: number;
   endedAt: number | null;
   error: string | null;
+  /** Set by `CANCEL` (the same-shape machine only). */
+  cancelled: boolean;
 }
 
-/** What a run of the hand-written machine resolves with. */
+/** What a run of a hand-written machine resolves with. */
 export interface HandOutput {
   /** How the run ended. */
-  status: HandContext["status"];
+  status: HandStatus;
   /** Outputs of the completed steps, by step name. */
   outputs: Record<string, unknown>;
   /** Per-step bookkeeping, in step order. */
   steps: HandStepRecord[];
 }
 
-/** Retry policy of every step of the hand-written machine (Orchestrix's defaults: no retry, no delay). */
+/** Retry policy of every step of the hand-written machines (Orchestrix's defaults: no retry, no delay). */
 export interface HandRetryPolicy {
   /** Extra attempts after the first. */
   retries: number;
   /** Fixed delay before a retry, in ms. */
   retryDelayMs: number;
 }
+
+/**
+ * Which machine to write by hand:
+ * - `"same-shape"`: the shape DESIGN §2 gives every Orchestrix flow — a `steps` state with a
+ *   `CANCEL` handler around the steps (a step finishing after a cancel leads to `compensating`),
+ *   a `compensating` branch, and the four final states `completed`, `failed`, `cancelled` and
+ *   `compensation_failed`. The benchmarked steps have nothing to undo, so, as in the machine
+ *   Orchestrix generates for them, `compensating` holds only its final `done` state.
+ * - `"flat"`: the steps at the top level, a `compensating` state that invokes one compensation
+ *   promise, and the final states `completed` and `failed`; no cancel.
+ */
+export type HandShape = "same-shape" | "flat";
 
 interface StepParams {
   index: number;
@@ -51,8 +68,7 @@ interface AttemptInput {
   outputs: Record<string, unknown>;
 }
 
-/** A record for a step that has not run yet. */
-export const pendingHandRecord = (): HandStepRecord => ({
+const pending = (): HandStepRecord => ({
   status: "pending",
   attempts: 0,
   startedAt: null,
@@ -62,26 +78,31 @@ export const pendingHandRecord = (): HandStepRecord => ({
 });
 
 /** Copies `steps` with the record at `index` changed. */
-export function patch(steps: readonly HandStepRecord[], index: number, change: (current: HandStepRecord) => Partial<HandStepRecord>) {
+function patch(steps: readonly HandStepRecord[], index: number, change: (current: HandStepRecord) => Partial<HandStepRecord>) {
   const next = steps.slice();
-  const current = next[index] ?? pendingHandRecord();
+  const current = next[index] ?? pending();
   next[index] = { ...current, ...change(current) };
   return next;
 }
 
-/** An error's message, for the hand-written contexts. */
-export const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
+const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
- * Hand-writes the XState v5 machine a developer would write for these steps without Orchestrix:
- * one compound state per step (`running` invokes the step with an explicit id, `retrying` invokes a
- * sleep until an absolute deadline), a `compensating` state and final states, with assign actions
- * that record each step's status, attempts and timestamps in context.
+ * Hand-writes the XState v5 machine a developer would write for these steps without Orchestrix,
+ * in the given shape. Each step is a compound state: `running` records the attempt in an entry
+ * `assign` and invokes the step with an explicit id; `onDone` records the output, `onError`
+ * either waits in `retrying` (an invoked sleep until an absolute deadline kept in context) or
+ * gives up. The context is an array of per-step records, updated immutably.
  */
-export function createHandWrittenMachine(steps: readonly BenchStep[], policy: HandRetryPolicy = { retries: 0, retryDelayMs: 0 }) {
+export function createHandWrittenMachine(
+  steps: readonly BenchStep[],
+  shape: HandShape = "flat",
+  policy: HandRetryPolicy = { retries: 0, retryDelayMs: 0 },
+) {
   const machineSetup = setup({
     types: {
       context: {} as HandContext,
+      events: {} as { type: "CANCEL" },
       input: {} as unknown,
       output: {} as HandOutput,
     },
@@ -121,18 +142,24 @@ export function createHandWrittenMachine(steps: readonly BenchStep[], policy: Ha
         const error = errorMessage((event as { error?: unknown }).error);
         return { steps: patch(context.steps, index, () => ({ status: "failed", endedAt: Date.now(), error })), error };
       }),
-      finish: assign((_, { status }: { status: HandContext["status"] }) => ({ status, endedAt: Date.now() })),
+      cancel: assign({ cancelled: true }),
+      finish: assign((_, { status }: { status: HandStatus }) => ({ status, endedAt: Date.now() })),
     },
     guards: {
       canRetry: ({ context }, { index }: StepParams) => (context.steps[index]?.attempts ?? 0) <= policy.retries,
+      cancelled: ({ context }) => context.cancelled,
     },
   });
 
+  const sameShape = shape === "same-shape";
   const root = "#saga";
+  const stepPath = (name: string) => (sameShape ? `${root}.steps.${name}` : `${root}.${name}`);
   const stepStates = Object.fromEntries(
     steps.map((step, index) => {
       const params: StepParams = { index };
       const next = steps[index + 1];
+      const complete = { type: "completeAttempt" as const, params };
+      const onward = { target: next ? stepPath(next.name) : `${root}.completed`, actions: complete };
       return [
         step.name,
         {
@@ -149,16 +176,9 @@ export function createHandWrittenMachine(steps: readonly BenchStep[], policy: Ha
                   input: context.input,
                   outputs: context.outputs,
                 }),
-                onDone: {
-                  target: next ? `${root}.${next.name}` : `${root}.completed`,
-                  actions: { type: "completeAttempt" as const, params },
-                },
+                onDone: sameShape ? [{ guard: "cancelled" as const, target: `${root}.compensating`, actions: complete }, onward] : onward,
                 onError: [
-                  {
-                    guard: { type: "canRetry" as const, params },
-                    target: "retrying",
-                    actions: { type: "scheduleRetry" as const, params },
-                  },
+                  { guard: { type: "canRetry" as const, params }, target: "retrying", actions: { type: "scheduleRetry" as const, params } },
                   { target: `${root}.compensating`, actions: { type: "giveUp" as const, params } },
                 ],
               },
@@ -170,6 +190,7 @@ export function createHandWrittenMachine(steps: readonly BenchStep[], policy: Ha
                 input: ({ context }: { context: HandContext }) => ({ until: context.steps[index]?.retryAt ?? 0 }),
                 onDone: { target: "running" },
               },
+              ...(sameShape ? { on: { CANCEL: { target: `${root}.compensating`, actions: { type: "cancel" as const } } } } : {}),
             },
           },
         },
@@ -178,39 +199,60 @@ export function createHandWrittenMachine(steps: readonly BenchStep[], policy: Ha
   );
 
   const first = steps[0];
+  const final = (status: HandStatus) => ({ type: "final" as const, entry: { type: "finish" as const, params: { status } } });
+  const sameShapeStates = {
+    steps: {
+      initial: first?.name ?? "",
+      states: stepStates,
+      // Cancelling lets the running step settle; its onDone then leads to compensating.
+      on: { CANCEL: { actions: { type: "cancel" as const } } },
+    },
+    compensating: {
+      initial: "done",
+      states: { done: { type: "final" as const } },
+      onDone: [{ guard: "cancelled" as const, target: "cancelled" }, { target: "failed" }],
+    },
+    completed: final("completed"),
+    failed: final("failed"),
+    cancelled: final("cancelled"),
+    compensation_failed: final("compensation_failed"),
+  };
+  const flatStates = {
+    ...stepStates,
+    compensating: {
+      invoke: {
+        id: "compensate",
+        src: "compensate" as const,
+        input: ({ context }: { context: HandContext }) => ({
+          completed: context.steps.flatMap((record, index) => (record.status === "completed" ? [index] : [])),
+        }),
+        onDone: { target: "failed" },
+        onError: { target: "failed" },
+      },
+    },
+    completed: final("completed"),
+    failed: final("failed"),
+  };
   return machineSetup.createMachine({
     id: "saga",
     context: ({ input }) => ({
       input,
       outputs: {},
-      steps: steps.map(pendingHandRecord),
+      steps: steps.map(pending),
       status: "running",
       startedAt: Date.now(),
       endedAt: null,
       error: null,
+      cancelled: false,
     }),
-    initial: first ? first.name : "completed",
-    states: {
-      ...stepStates,
-      compensating: {
-        invoke: {
-          id: "compensate",
-          src: "compensate",
-          input: ({ context }) => ({
-            completed: context.steps.flatMap((record, index) => (record.status === "completed" ? [index] : [])),
-          }),
-          onDone: { target: "failed" },
-          onError: { target: "failed" },
-        },
-      },
-      completed: { type: "final", entry: { type: "finish", params: { status: "completed" } } },
-      failed: { type: "final", entry: { type: "finish", params: { status: "failed" } } },
-    },
+    initial: !first ? "completed" : sameShape ? "steps" : first.name,
+    // The two state trees differ in shape, so their literal types cannot both satisfy one config type.
+    states: (sameShape ? sameShapeStates : flatStates) as typeof flatStates,
     output: ({ context }) => ({ status: context.status, outputs: context.outputs, steps: context.steps }),
   });
 }
 
-/** The hand-written machine's type. */
+/** The hand-written machines' type. */
 export type HandWrittenMachine = ReturnType<typeof createHandWrittenMachine>;
 
 /** Runs the machine once: `createActor`, start, and wait for its final state's output. */
