@@ -223,7 +223,7 @@ function createFlowMachine(definition: FlowDefinition, hash: string, liveRuns: L
         const at = now();
         const isStep = target.kind === "step";
         const records = { ...(isStep ? context.steps : context.compensations) };
-        const current = records[target.step] ?? pendingRecord();
+        const current = record(context, target);
         records[target.step] = { ...current, status: "completed", endedAt: at, error: null, history: closeAttempt(current, undefined, at) };
         const data = hasKeys(writes) ? { ...context.data, ...writes } : context.data;
         if (!isStep) return { compensations: records, data };
