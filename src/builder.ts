@@ -17,8 +17,8 @@ import {
 import { launchRun, type RunHandle } from "./run.js";
 import type { Json } from "./json.js";
 import { validateInput } from "./schema.js";
-import { getDefaultStore } from "./store/default.js";
-import type { RunStore } from "./store/types.js";
+import { getDefaultStore } from "./stores/default.js";
+import type { RunStore } from "./stores/types.js";
 import type { CompensationContext, FlowConfig, FlowPlugin, FlowResult, RunOptions, StepContext } from "./types.js";
 
 /** Flattens an intersection so editors show `{ a: A; b: B }` rather than `X & { b: B }`. */

@@ -8,7 +8,7 @@ import { FlowAlreadyRunningError, FlowVersionMismatchError, RunNotFoundError, Sn
 import type { Json } from "./json.js";
 import { ownerAlive, thisOwner } from "./owner.js";
 import { launchRun, type RunHandle } from "./run.js";
-import type { RunRecord, RunStore } from "./store/types.js";
+import type { RunRecord, RunStore, RunSummary } from "./stores/types.js";
 import type { FlowResult, RunOptions } from "./types.js";
 
 /** Options of a run kept in a store: idempotent run ids, cached results. */
@@ -112,7 +112,7 @@ export interface ResumedRuns {
 export async function resumeAll(options: { store: RunStore; flows: readonly { name: string; resume: (runId: string, options: ResumeOptions) => Promise<FlowResult> }[] } & Omit<ResumeOptions, "store">): Promise<ResumedRuns> {
   const { store, flows, ...rest } = options;
   const outcome: ResumedRuns = { resumed: [], skipped: [] };
-  for (const record of await store.list({ status: "running", limit: Number.MAX_SAFE_INTEGER })) {
+  for (const record of (await store.list({ status: "running", limit: Number.MAX_SAFE_INTEGER })).runs) {
     const flow = flows.find((candidate) => candidate.name === record.flow);
     if (!flow) {
       outcome.skipped.push({ runId: record.runId, flow: record.flow, reason: `no flow named "${record.flow}" was given` });
@@ -129,7 +129,7 @@ export async function resumeAll(options: { store: RunStore; flows: readonly { na
   return outcome;
 }
 
-function heldElsewhere(record: RunRecord, options: { staleAfterMs?: number }): boolean {
+function heldElsewhere(record: RunSummary, options: { staleAfterMs?: number }): boolean {
   return ownerAlive(record, options.staleAfterMs);
 }
 

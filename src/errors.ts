@@ -16,6 +16,8 @@ export const ErrorCode = {
   ALREADY_RUNNING: "ALREADY_RUNNING",
   STORE_FAILED: "STORE_FAILED",
   RUN_NOT_FOUND: "RUN_NOT_FOUND",
+  RUN_FENCED: "RUN_FENCED",
+  INPUT_MISMATCH: "INPUT_MISMATCH",
 } as const;
 
 /** One of the values of {@link ErrorCode}. */
@@ -159,6 +161,32 @@ export class SnapshotError extends OrchestrixError {
 export class StoreError extends OrchestrixError {
   constructor(message: string, origin: ErrorOrigin = {}) {
     super(ErrorCode.STORE_FAILED, message, origin);
+  }
+}
+
+/** Another process claimed this run: this process's save was refused, and it stopped the run. */
+export class RunFencedError extends OrchestrixError {
+  /** The run's id. */
+  readonly runId: string;
+
+  constructor(runId: string, detail: string, origin: ErrorOrigin = {}) {
+    super(ErrorCode.RUN_FENCED, `Run "${runId}" was taken over by another owner (${detail}); this process stopped it and starts no further step`, origin);
+    this.runId = runId;
+  }
+}
+
+/** A run id was reused with other input: like an idempotency key, one id means one input. */
+export class RunInputMismatchError extends OrchestrixError {
+  /** The run's id. */
+  readonly runId: string;
+
+  constructor(flow: string, runId: string) {
+    super(
+      ErrorCode.INPUT_MISMATCH,
+      `Run id "${runId}" of flow "${flow}" was already used with other input; a run id names one input. Use a new id for this input`,
+      { flow },
+    );
+    this.runId = runId;
   }
 }
 

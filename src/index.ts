@@ -14,12 +14,16 @@ export {
   SnapshotError,
   StoreError,
   RunNotFoundError,
+  RunFencedError,
+  RunInputMismatchError,
 } from "./errors.js";
 export { resumeAll, storedResult } from "./durable.js";
 export type { DurableRunOptions, ResumeOptions, ResumedRuns } from "./durable.js";
-export { memoryStore } from "./store/memory.js";
-export { setDefaultStore, getDefaultStore } from "./store/default.js";
-export type { RunStore, RunRecord, RunQuery, RunStatus } from "./store/types.js";
+export { memoryStore, fencedSaveError, summaryOf } from "./stores/memory.js";
+export { encodeRunCursor, decodeRunCursor } from "./stores/cursor.js";
+export type { RunPosition } from "./stores/cursor.js";
+export { setDefaultStore, getDefaultStore } from "./stores/default.js";
+export type { RunStore, RunRecord, RunSummary, RunQuery, RunPage, RunStatus, ClaimRequest, Claim } from "./stores/types.js";
 
 export type { ErrorOrigin } from "./errors.js";
 export type { RunHandle } from "./run.js";

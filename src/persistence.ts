@@ -2,7 +2,7 @@ import type { FlowContext, StepRecord } from "./compile/context.js";
 import { StoreError } from "./errors.js";
 import type { Json } from "./json.js";
 import { thisOwner } from "./owner.js";
-import type { RunRecord, RunStatus, RunStore } from "./store/types.js";
+import type { RunRecord, RunStatus, RunStore } from "./stores/types.js";
 
 /** The parts of an XState snapshot persistence reads. */
 interface SnapshotLike {
@@ -83,6 +83,9 @@ export function toRecord(snapshot: SnapshotLike, persisted: Json, seq: number, c
     attempts: progress.attempts,
     lastError: progress.lastError,
     owner: status === "running" ? thisOwner : null,
+    inputHash: "",
+    fence: 1,
+    leaseUntil: null,
     createdAt,
     updatedAt: Date.now(),
   };

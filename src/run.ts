@@ -9,7 +9,7 @@ import { ErrorCode, FlowAlreadyRunningError, OrchestrixError } from "./errors.js
 import { claimHere, releaseHere, thisOwner } from "./owner.js";
 import type { Json } from "./json.js";
 import { RunPersistence } from "./persistence.js";
-import type { RunStore } from "./store/types.js";
+import type { RunStore } from "./stores/types.js";
 import type { FlowResult, RunOptions } from "./types.js";
 
 /** A run in progress: its id, its actor, its eventual result, and a way to cancel it. */

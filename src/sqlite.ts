@@ -1,2 +1,2 @@
-export { sqliteStore } from "./store/sqlite.js";
-export type { SqliteStoreOptions } from "./store/sqlite.js";
+export { sqliteStore } from "./stores/sqlite.js";
+export type { SqliteStoreOptions } from "./stores/sqlite.js";

@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type RawData, type WebSocket } from "ws";
-import type { RunRecord, RunStore } from "orchestrix";
+import type { RunRecord, RunStore, RunSummary as StoredRunSummary } from "orchestrix";
 import { Definitions, type GraphSource, type InspectableFlow } from "./definitions.js";
 import { renderSvg } from "./graph-svg.js";
 import { pageHtml } from "./page.js";
@@ -125,7 +125,7 @@ export async function startInspector(options: InspectorOptions = {}): Promise<In
 
   const find = (keyOrRunId: string): LiveRun | undefined => registry.get(keyOrRunId) ?? registry.withRunId(keyOrRunId);
   const graphOfLive = (run: LiveRun): GraphSource | null => graphFor(definitions, run.definitionHash, run.machineId, run.graph);
-  const graphOfStored = (record: RunRecord): GraphSource | null => graphFor(definitions, record.definitionHash, record.flow, null);
+  const graphOfStored = (record: StoredRunSummary): GraphSource | null => graphFor(definitions, record.definitionHash, record.flow, null);
   const isStored = (run: LiveRun) => run.runId !== null && stored?.records.some((record) => record.runId === run.runId) === true;
   const viewOf = (run: LiveRun) => liveView(run, graphOfLive(run), isStored(run));
 

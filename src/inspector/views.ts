@@ -2,7 +2,7 @@
  * What the page and the read API show of a run, live or stored: a summary for the list, and a
  * detailed view (graph, state history, timeline, context, events) for the chosen run.
  */
-import type { RunRecord, RunStore } from "orchestrix";
+import type { RunRecord, RunStore, RunSummary as StoredRunSummary } from "orchestrix";
 import type { Definitions, GraphSource } from "./definitions.js";
 import { activeStateIds } from "./graph-svg.js";
 import type { LiveRun, RecordedEvent } from "./runs.js";
@@ -87,11 +87,7 @@ export function liveSummary(run: LiveRun): RunSummary {
 }
 
 /** The summary of a stored run. */
-export function storedSummary(record: RunRecord): RunSummary {
-  const snapshot = isRecord(record.snapshot) ? record.snapshot : {};
-  const value = snapshot.value;
-  const ids = activeStateIds(record.flow, value).slice(1);
-  const leaves = ids.filter((id) => !ids.some((other) => other.startsWith(`${id}.`)));
+export function storedSummary(record: StoredRunSummary): RunSummary {
   return {
     key: `store:${record.runId}`,
     source: "stored",
@@ -99,7 +95,7 @@ export function storedSummary(record: RunRecord): RunSummary {
     machine: record.flow,
     runId: record.runId,
     status: record.status,
-    state: leaves.length === 0 ? null : leaves.map((id) => id.slice(record.flow.length + 1)).join(", "),
+    state: record.currentStep,
     startedAt: record.createdAt,
     updatedAt: record.updatedAt,
     endedAt: record.status === "running" ? null : record.updatedAt,
@@ -159,7 +155,7 @@ export function pointDetail(machineId: string, seq: number, value: unknown, cont
 /** The store's recent runs, refreshed while a page is open. */
 export class StoredRuns {
   /** The last listing, most recently updated first. */
-  records: RunRecord[] = [];
+  records: StoredRunSummary[] = [];
   /** Why the last listing failed, if it did. */
   error: string | null = null;
   /** Bumped when the listing changes. */
@@ -177,7 +173,7 @@ export class StoredRuns {
     this.pending ??= this.store
       .list({ limit: this.limit })
       .then(
-        (records) => {
+        ({ runs: records }) => {
           const signature = records.map((record) => `${record.runId}:${record.seq}`).join(",");
           if (signature !== this.signature || this.error !== null) {
             this.signature = signature;

@@ -1,4 +1,4 @@
-import type { RunRecord, RunStatus } from "orchestrix";
+import type { RunStatus } from "orchestrix";
 import { ExitCode } from "../cli-error.js";
 import { formatAgo, truncate } from "../format.js";
 import { isOrphaned } from "../liveness.js";
@@ -16,7 +16,7 @@ export interface ListRunsOptions {
 
 /** `orchestrix runs list`: the most recently updated runs as a table, or as JSON records without snapshots. */
 export async function listRuns(options: ListRunsOptions): Promise<number> {
-  const records = await withStore(options.store, { mustExist: true }, (store) =>
+  const { runs: records } = await withStore(options.store, { mustExist: true }, (store) =>
     store.list({
       limit: options.limit,
       ...(options.status ? { status: options.status } : {}),
@@ -24,7 +24,7 @@ export async function listRuns(options: ListRunsOptions): Promise<number> {
     }),
   );
   if (options.json) {
-    console.log(JSON.stringify(records.map(withoutSnapshot), null, 2));
+    console.log(JSON.stringify(records, null, 2));
     return ExitCode.OK;
   }
   if (records.length === 0) {
@@ -50,11 +50,6 @@ export async function listRuns(options: ListRunsOptions): Promise<number> {
     console.log(`\nShowing the ${options.limit} most recently updated runs; raise --limit to see more.`);
   }
   return ExitCode.OK;
-}
-
-function withoutSnapshot(record: RunRecord): Omit<RunRecord, "snapshot"> {
-  const { snapshot: _snapshot, ...rest } = record;
-  return rest;
 }
 
 function describeFilter(options: ListRunsOptions): string {

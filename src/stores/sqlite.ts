@@ -1,0 +1,374 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import {
+  SnapshotError,
+  StoreError,
+  decodeRunCursor,
+  encodeRunCursor,
+  fencedSaveError as fenced,
+  type Json,
+  type RunQuery,
+  type RunRecord,
+  type RunStore,
+  type RunSummary,
+} from "orchestrix";
+
+/** Options of {@link sqliteStore}. */
+export interface SqliteStoreOptions {
+  /** The database file; created (with its folder) on first use. */
+  path: string;
+  /**
+   * `"full"`: every commit is fsynced (survives power loss). `"normal"`: WAL without fsync per
+   * commit (survives a killed process, not a power cut). @default "full"
+   */
+  synchronous?: "full" | "normal";
+  /** How long to wait for a lock held by another process. @default 5000 */
+  busyTimeoutMs?: number;
+}
+
+/** The schema version this code writes; older files are migrated, a newer one is refused rather than misread. */
+const SCHEMA_VERSION = 2;
+
+const SCHEMA_V1 = `
+CREATE TABLE orchestrix_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE orchestrix_runs (
+  run_id TEXT PRIMARY KEY,
+  flow TEXT NOT NULL,
+  version TEXT,
+  definition_hash TEXT NOT NULL,
+  status TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  snapshot TEXT NOT NULL,
+  current_step TEXT,
+  attempts INTEGER NOT NULL,
+  last_error TEXT,
+  owner TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX orchestrix_runs_status ON orchestrix_runs (status, updated_at);
+CREATE INDEX orchestrix_runs_flow ON orchestrix_runs (flow, updated_at);
+`;
+
+/** Each migration takes the schema from the version before it to its own; index 0 makes version 1. */
+const MIGRATIONS = [
+  SCHEMA_V1,
+  // 2: ownership (fence, lease), the input's hash, and listings newest first served by indexes.
+  `
+  ALTER TABLE orchestrix_runs ADD COLUMN input_hash TEXT NOT NULL DEFAULT '';
+  ALTER TABLE orchestrix_runs ADD COLUMN fence INTEGER NOT NULL DEFAULT 1;
+  ALTER TABLE orchestrix_runs ADD COLUMN lease_until INTEGER;
+  DROP INDEX orchestrix_runs_status;
+  DROP INDEX orchestrix_runs_flow;
+  CREATE INDEX orchestrix_runs_newest ON orchestrix_runs (updated_at DESC, run_id DESC);
+  CREATE INDEX orchestrix_runs_status ON orchestrix_runs (status, updated_at DESC, run_id DESC);
+  CREATE INDEX orchestrix_runs_flow ON orchestrix_runs (flow, updated_at DESC, run_id DESC);
+  `,
+];
+
+const SUMMARY_COLUMNS =
+  "run_id, flow, version, definition_hash, input_hash, status, seq, current_step, attempts, last_error, owner, fence, lease_until, created_at, updated_at";
+
+interface SummaryRow {
+  run_id: string;
+  flow: string;
+  version: string | null;
+  definition_hash: string;
+  input_hash: string;
+  status: RunRecord["status"];
+  seq: number;
+  current_step: string | null;
+  attempts: number;
+  last_error: string | null;
+  owner: string | null;
+  fence: number;
+  lease_until: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+interface Row extends SummaryRow {
+  snapshot: string;
+}
+
+interface Pending {
+  kind: "create" | "save";
+  record: RunRecord;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Keeps runs in a SQLite file (better-sqlite3, WAL). Saves queued in the same tick are committed
+ * together in one transaction, and each resolves only after that commit: many runs share one
+ * fsync, and no save is acknowledged before it is durable.
+ */
+export function sqliteStore(options: SqliteStoreOptions): RunStore {
+  const { path } = options;
+  const db = openDatabase(path, options);
+  const insert = db.prepare(
+    `INSERT INTO orchestrix_runs (${SUMMARY_COLUMNS}, snapshot)
+     VALUES (@run_id, @flow, @version, @definition_hash, @input_hash, @status, @seq, @current_step, @attempts, @last_error, @owner, @fence, @lease_until, @created_at, @updated_at, @snapshot)
+     ON CONFLICT (run_id) DO NOTHING`,
+  );
+  // A save never moves the lease (renew does); a run that ended is held by nobody.
+  const update = db.prepare(
+    `UPDATE orchestrix_runs SET
+       status = @status, seq = @seq, snapshot = @snapshot, current_step = @current_step, attempts = @attempts,
+       last_error = @last_error, owner = @owner, updated_at = @updated_at,
+       lease_until = CASE WHEN @status = 'running' THEN lease_until ELSE NULL END
+     WHERE run_id = @run_id AND fence = @fence AND seq < @seq`,
+  );
+  const selectFence = db.prepare<[string], { fence: number }>(`SELECT fence FROM orchestrix_runs WHERE run_id = ?`);
+  const selectOne = db.prepare<[string], Row>(`SELECT * FROM orchestrix_runs WHERE run_id = ?`);
+  const claimRun = db.prepare(`UPDATE orchestrix_runs SET fence = fence + 1, owner = ?, lease_until = ? WHERE run_id = ? AND fence = ?`);
+  const renewLease = db.prepare(`UPDATE orchestrix_runs SET lease_until = ? WHERE run_id = ? AND fence = ?`);
+  const releaseRun = db.prepare(`UPDATE orchestrix_runs SET owner = NULL, lease_until = NULL WHERE run_id = ? AND fence = ?`);
+  const remove = db.prepare(`DELETE FROM orchestrix_runs WHERE run_id = ?`);
+  const removeAt = db.prepare(`DELETE FROM orchestrix_runs WHERE run_id = ? AND fence = ?`);
+
+  let queue: Pending[] = [];
+  let scheduled = false;
+  let closed = false;
+
+  // Within one transaction only the newest save of a run matters: the older ones would be
+  // overwritten before the commit makes any of them visible. Each save settles as its newest does.
+  const commit = db.transaction((batch: Pending[]): (Error | undefined)[] => {
+    const newest = new Map<string, Pending>();
+    for (const item of batch) {
+      const best = newest.get(item.record.runId);
+      if (item.kind === "save" && (best === undefined || item.record.seq > best.record.seq)) newest.set(item.record.runId, item);
+    }
+    const outcome = new Map<Pending, Error | undefined>();
+    for (const item of batch) {
+      if (item.kind === "create") {
+        const created = insert.run(toRow(item.record)).changes > 0;
+        outcome.set(item, created ? undefined : new StoreError(`A run with id "${item.record.runId}" already exists in ${path}`));
+      } else if (newest.get(item.record.runId) === item && update.run(toRow(item.record)).changes === 0) {
+        // Nothing changed: either a newer save of this owner is stored already, or another owner took the run.
+        const current = selectFence.get(item.record.runId)?.fence;
+        outcome.set(item, current === item.record.fence ? undefined : fenced(item.record.runId, current, item.record.fence));
+      }
+    }
+    return batch.map((item) => (item.kind === "create" ? outcome.get(item) : outcome.get(newest.get(item.record.runId) ?? item)));
+  });
+
+  const flush = () => {
+    scheduled = false;
+    const batch = queue;
+    queue = [];
+    if (batch.length === 0) return;
+    let outcomes: (Error | undefined)[];
+    try {
+      outcomes = commit.immediate(batch);
+    } catch (cause) {
+      const error = new StoreError(`Could not write to the SQLite store ${path}: ${(cause as Error).message}`, { cause });
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    batch.forEach((item, index) => {
+      const error = outcomes[index];
+      if (error) item.reject(error);
+      else item.resolve();
+    });
+  };
+
+  const ensureOpen = () => {
+    if (closed) throw new StoreError(`The SQLite store ${path} is closed`);
+  };
+
+  const enqueue = (kind: Pending["kind"], record: RunRecord) =>
+    new Promise<void>((resolve, reject) => {
+      ensureOpen();
+      queue.push({ kind, record, resolve, reject });
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    });
+
+  const read = <T>(work: () => T): Promise<T> => {
+    try {
+      ensureOpen();
+      flush(); // reads and conditional writes see every write queued before them
+      return Promise.resolve(work());
+    } catch (error) {
+      return Promise.reject(error instanceof StoreError || error instanceof SnapshotError ? error : wrap(path, error));
+    }
+  };
+
+  return {
+    create: (record) => enqueue("create", record),
+    save: (record) => enqueue("save", record),
+    claim: (runId, request) =>
+      read(() => {
+        const claimed = db
+          .transaction(() => {
+            if (claimRun.run(request.owner, request.leaseUntil, runId, request.fence).changes === 0) return undefined;
+            return selectOne.get(runId);
+          })
+          .immediate();
+        return claimed && { fence: claimed.fence, record: fromRow(claimed, path) };
+      }),
+    renew: (runId, fence, leaseUntil) => read(() => renewLease.run(leaseUntil, runId, fence).changes > 0),
+    release: (runId, fence) =>
+      read(() => {
+        releaseRun.run(runId, fence);
+      }),
+    load: (runId) =>
+      read(() => {
+        const row = selectOne.get(runId);
+        return row && fromRow(row, path);
+      }),
+    list: (query: RunQuery = {}) =>
+      read(() => {
+        const where: string[] = [];
+        const params: (string | number)[] = [];
+        if (query.status !== undefined) {
+          const statuses = ([] as string[]).concat(query.status);
+          where.push(`status IN (${statuses.map(() => "?").join(", ")})`);
+          params.push(...statuses);
+        }
+        if (query.flow !== undefined) {
+          where.push("flow = ?");
+          params.push(query.flow);
+        }
+        if (query.updatedAfter !== undefined) {
+          where.push("updated_at > ?");
+          params.push(query.updatedAfter);
+        }
+        if (query.after !== undefined) {
+          const after = decodeRunCursor(query.after);
+          where.push("(updated_at < ? OR (updated_at = ? AND run_id < ?))");
+          params.push(after.updatedAt, after.updatedAt, after.runId);
+        }
+        const limit = Math.min(query.limit ?? 100, Number.MAX_SAFE_INTEGER - 1);
+        const sql =
+          `SELECT ${SUMMARY_COLUMNS} FROM orchestrix_runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ` +
+          `ORDER BY updated_at DESC, run_id DESC LIMIT ?`;
+        const rows = db.prepare(sql).all(...params, limit + 1) as SummaryRow[];
+        const runs = rows.slice(0, limit).map(fromSummaryRow);
+        const last = runs[runs.length - 1];
+        return rows.length > limit && last ? { runs, next: encodeRunCursor(last) } : { runs };
+      }),
+    delete: (runId, fence) =>
+      read(() => {
+        if (fence === undefined) remove.run(runId);
+        else removeAt.run(runId, fence);
+      }),
+    close: async () => {
+      if (closed) return;
+      flush();
+      closed = true;
+      db.close();
+    },
+  };
+}
+
+function openDatabase(path: string, options: SqliteStoreOptions): Database.Database {
+  let db: Database.Database;
+  try {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    db = new Database(path, { timeout: options.busyTimeoutMs ?? 5_000 });
+  } catch (cause) {
+    throw wrap(path, cause);
+  }
+  try {
+    // Look before writing anything: a file that is not ours must be left exactly as it is.
+    const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[]).map((t) => t.name);
+    if (tables.length > 0 && !tables.includes("orchestrix_meta")) {
+      throw new StoreError(
+        `${path} is not an Orchestrix database: it has the tables ${tables.join(", ")} and no orchestrix_meta table. It was not touched`,
+      );
+    }
+    const readVersion = () => {
+      const row = db.prepare(`SELECT value FROM orchestrix_meta WHERE key = 'schema_version'`).get() as { value: string } | undefined;
+      return { text: row?.value ?? "(none)", number: Number(row?.value) };
+    };
+    if (tables.length > 0) {
+      const version = readVersion();
+      if (!Number.isInteger(version.number) || version.number < 1 || version.number > SCHEMA_VERSION) {
+        throw new StoreError(
+          `${path} has Orchestrix schema version ${version.text}; this version of Orchestrix reads versions 1 to ${SCHEMA_VERSION}. It was not touched`,
+        );
+      }
+    }
+    db.pragma("journal_mode = WAL");
+    db.pragma(`synchronous = ${options.synchronous === "normal" ? "NORMAL" : "FULL"}`);
+    // Another process may be creating or migrating the same file: look again under the write lock.
+    db.transaction(() => {
+      const exists = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'orchestrix_meta'`).get();
+      const from = exists ? readVersion().number : 0;
+      if (from >= SCHEMA_VERSION) return;
+      for (const migration of MIGRATIONS.slice(from)) db.exec(migration);
+      db.prepare(`INSERT INTO orchestrix_meta (key, value) VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(
+        String(SCHEMA_VERSION),
+      );
+    }).immediate();
+    return db;
+  } catch (cause) {
+    db.close();
+    throw cause instanceof StoreError ? cause : wrap(path, cause);
+  }
+}
+
+function wrap(path: string, cause: unknown): StoreError {
+  const message = cause instanceof Error ? cause.message : String(cause);
+  const hint = /file is not a database|file is encrypted/i.test(message) ? " (it is not a SQLite database)" : "";
+  return new StoreError(`SQLite store ${path}: ${message}${hint}`, { cause });
+}
+
+function toRow(record: RunRecord): Row {
+  return {
+    run_id: record.runId,
+    flow: record.flow,
+    version: record.version,
+    definition_hash: record.definitionHash,
+    input_hash: record.inputHash,
+    status: record.status,
+    seq: record.seq,
+    snapshot: JSON.stringify(record.snapshot),
+    current_step: record.currentStep,
+    attempts: record.attempts,
+    last_error: record.lastError,
+    owner: record.owner,
+    fence: record.fence,
+    lease_until: record.leaseUntil,
+    created_at: record.createdAt,
+    updated_at: record.updatedAt,
+  };
+}
+
+function fromSummaryRow(row: SummaryRow): RunSummary {
+  return {
+    runId: row.run_id,
+    flow: row.flow,
+    version: row.version,
+    definitionHash: row.definition_hash,
+    inputHash: row.input_hash,
+    status: row.status,
+    seq: row.seq,
+    currentStep: row.current_step,
+    attempts: row.attempts,
+    lastError: row.last_error,
+    owner: row.owner,
+    fence: row.fence,
+    leaseUntil: row.lease_until,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function fromRow(row: Row, path: string): RunRecord {
+  let snapshot: Json;
+  try {
+    snapshot = JSON.parse(row.snapshot) as Json;
+  } catch (cause) {
+    throw new SnapshotError(`The snapshot of run "${row.run_id}" in ${path} is not valid JSON (${(cause as Error).message}); it was left as it is`, {
+      flow: row.flow,
+      cause,
+    });
+  }
+  return { ...fromSummaryRow(row), snapshot };
+}

@@ -1,0 +1,108 @@
+import type { Json } from "../json.js";
+import type { FlowStatus } from "../types.js";
+
+/** Where a stored run stands: still going, or how it ended. */
+export type RunStatus = "running" | FlowStatus;
+
+/** What a listing shows of a stored run: everything but its snapshot. */
+export interface RunSummary {
+  runId: string;
+  flow: string;
+  version: string | null;
+  /** Hash of the flow's shape; a run is only resumed into a flow with the same hash. */
+  definitionHash: string;
+  /** Hash of the run's validated input: the same run id with other input is refused. */
+  inputHash: string;
+  status: RunStatus;
+  /** Increases with every transition of the run: a save with a lower `seq` than the stored one is ignored. */
+  seq: number;
+  /** What the run is doing, for listings: e.g. `process-payment` or `undo reserve-stock`. */
+  currentStep: string | null;
+  /** Attempts of the current step (0 when no step is in flight). */
+  attempts: number;
+  /** The error of the step or undo in flight, if its last attempt failed. */
+  lastError: string | null;
+  /** Which process holds the run, as `host:pid`; `null` once it has ended or was handed back. */
+  owner: string | null;
+  /** Grows with every claim of the run; a save carrying an older fence is refused. */
+  fence: number;
+  /** Until when (epoch ms) the owner's claim holds without a renewal; `null` when nobody holds it. */
+  leaseUntil: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** One stored run: what `RunStore.save` writes after every transition. */
+export interface RunRecord extends RunSummary {
+  /** The actor's persisted snapshot (JSON). */
+  snapshot: Json;
+}
+
+/** Filters and paging for {@link RunStore.list}. */
+export interface RunQuery {
+  status?: RunStatus | readonly RunStatus[];
+  flow?: string;
+  /** Only runs updated after this time (epoch ms), e.g. to refresh a listing incrementally. */
+  updatedAfter?: number;
+  /** At most this many, newest first. @default 100 */
+  limit?: number;
+  /** The `next` cursor of the previous page. */
+  after?: string;
+}
+
+/** One page of a listing, newest first. */
+export interface RunPage {
+  runs: RunSummary[];
+  /** Pass as `after` for the next page; absent on the last page. */
+  next?: string;
+}
+
+/** A request to take a run over: what was read of it, and who takes it for how long. */
+export interface ClaimRequest {
+  /** The fence of the record read: the claim succeeds only if the run is still at this fence. */
+  fence: number;
+  /** The new owner, as `host:pid`. */
+  owner: string;
+  /** Until when (epoch ms) the claim holds without a renewal. */
+  leaseUntil: number;
+}
+
+/** A granted claim. */
+export interface Claim {
+  /** The new fence; every save of this owner carries it. */
+  fence: number;
+  /** The record as it was claimed. */
+  record: RunRecord;
+}
+
+/**
+ * Where runs are kept. Stores only keep records; what they mean is the engine's business.
+ * A store applies saves of one run in `seq` order, never lets a lower `seq` overwrite a higher
+ * one, and refuses every write whose fence is no longer the run's current one.
+ */
+export interface RunStore {
+  /** Inserts a new run, already claimed by `record.owner` at `record.fence`; rejects with `StoreError` when the id exists. */
+  create(record: RunRecord): Promise<void>;
+  /**
+   * Takes a run over in one conditional write: succeeds only if its fence is still `request.fence`.
+   * Resolves with the new claim, or `undefined` when another owner claimed it first (or it is gone).
+   */
+  claim(runId: string, request: ClaimRequest): Promise<Claim | undefined>;
+  /**
+   * Writes a run at `record.fence`; resolves once durable. Rejects with `RunFencedError` when the
+   * run's fence moved on (another owner claimed it); a save older than the stored `seq` is ignored.
+   */
+  save(record: RunRecord): Promise<void>;
+  /** Extends the lease of the owner at `fence`; false when that fence is no longer current. */
+  renew(runId: string, fence: number, leaseUntil: number): Promise<boolean>;
+  /** Hands a run back (owner and lease cleared) if it is still at `fence`, so another process may claim it at once. */
+  release(runId: string, fence: number): Promise<void>;
+  /** The run with this id, or `undefined`. */
+  load(runId: string): Promise<RunRecord | undefined>;
+  /** Summaries of the runs matching the query (no snapshots), most recently updated first, a page at a time. */
+  list(query?: RunQuery): Promise<RunPage>;
+  /** Removes a run (when a cached result expired and the id runs again); with `fence`, only if the run is still at it. */
+  delete(runId: string, fence?: number): Promise<void>;
+  /** Releases the store's resources; later calls reject. */
+  close(): Promise<void>;
+}
