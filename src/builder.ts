@@ -1,7 +1,7 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { compileFlow, type CompiledFlow } from "./compile/machine.js";
 import type { FlowDefinition, StepDefinition, StepFunction } from "./definition.js";
-import { runDurably, resumeRun, type DurableRunOptions, type FlowEngine, type ResumeOptions } from "./durable.js";
+import { runDurably, resumeRun, type DurableRunOptions, type ResumeOptions } from "./runs/durable.js";
 import { ErrorCode, FlowDefinitionError, OrchestrixError, StoreError } from "./errors.js";
 import { toMachineJson } from "./export/json.js";
 import { toMermaid } from "./export/mermaid.js";
@@ -14,7 +14,9 @@ import {
   resolveRetryPolicy,
   type RetryOptions,
 } from "./policy.js";
-import { launchRun, type RunHandle } from "./run.js";
+import { inputHash } from "./runs/input-hash.js";
+import { launchRun, runIdOf, type FlowEngine, type RunHandle } from "./runs/launch.js";
+import { DEFAULT_LEASE_MS } from "./runs/owner.js";
 import type { Json } from "./json.js";
 import { validateInput } from "./schema.js";
 import { getDefaultStore } from "./stores/default.js";
@@ -141,8 +143,8 @@ export class Flow<TInput = unknown, TOutputs extends Record<string, unknown> = {
     }
     const store = options.store ?? getDefaultStore();
     if (store) return runDurably(this.engine(), store, value, options) as Promise<FlowResult<TOutputs>>;
-    const runId = options.runId ?? options.key ?? crypto.randomUUID();
-    const launch = (valid: Json) => launchRun<TOutputs>(this.compile(), this.definition, runId, { input: valid }, options).result;
+    const runId = runIdOf(options);
+    const launch = (valid: Json) => launchRun<TOutputs>(this.engine(), runId, { input: valid }, options).result;
     if (value instanceof Promise) return value.then(launch);
     try {
       return launch(value);
@@ -162,7 +164,7 @@ export class Flow<TInput = unknown, TOutputs extends Record<string, unknown> = {
   }
 
   /** Starts the flow and returns a handle at once: `{ runId, actor, result, cancel }`. Needs a synchronous schema. */
-  start(input: TInput, options: RunOptions & { store?: RunStore } = {}): RunHandle<TOutputs> {
+  start(input: TInput, options: RunOptions & { store?: RunStore; leaseMs?: number } = {}): RunHandle<TOutputs> {
     const value = validateInput(this.name, this.definition.schema, input);
     if (value instanceof Promise) {
       value.catch(() => undefined);
@@ -173,9 +175,11 @@ export class Flow<TInput = unknown, TOutputs extends Record<string, unknown> = {
       );
     }
     const store = options.store ?? getDefaultStore();
-    const runId = options.runId ?? crypto.randomUUID();
-    const persistence = store && { store, seq: 0, isNew: true, createdAt: Date.now() };
-    return launchRun<TOutputs>(this.compile(), this.definition, runId, { input: value }, options, persistence);
+    const runId = runIdOf(options);
+    const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+    const now = Date.now();
+    const claim = store && { store, fence: 1, seq: 0, isNew: true, leaseUntil: now + leaseMs, leaseMs, inputHash: inputHash(value), createdAt: now };
+    return launchRun<TOutputs>(this.engine(), runId, { input: value }, options, claim);
   }
 
   /** The machine's config as JSON (functions left out): what Stately's editor and inspector can show. */

@@ -172,6 +172,8 @@ interface FlowResultBase {
   data: Record<string, Json>;
   /** One per step, in definition order (parallel branches in place of their group). */
   steps: StepResult[];
+  /** `true` when the result was served from the store for a run id that had already finished (nothing ran). */
+  cached?: true;
 }
 
 /** A run in which every step succeeded. */
