@@ -21,7 +21,7 @@ import type { Json } from "./json.js";
 import { validateInput } from "./schema.js";
 import { getDefaultStore } from "./stores/default.js";
 import type { RunStore } from "./stores/types.js";
-import type { CompensationContext, FlowConfig, FlowPlugin, FlowResult, RunOptions, StepContext } from "./types.js";
+import type { CompensationContext, FlowConfig, FlowPlugin, FlowResult, LoggingOptions, RunOptions, StepContext } from "./types.js";
 
 /** Flattens an intersection so editors show `{ a: A; b: B }` rather than `X & { b: B }`. */
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
@@ -236,6 +236,14 @@ export class Flow<TInput = unknown, TOutputs extends Record<string, unknown> = {
       );
     }
     const compensationSite = { flow, step: name, prefix: "compensation." };
+    if (compensation !== undefined && (typeof compensation !== "object" || compensation === null || Array.isArray(compensation))) {
+      const got = typeof compensation === "function" ? "a function" : Array.isArray(compensation) ? "an array" : String(compensation);
+      throw new FlowDefinitionError(
+        `Step "${name}" of flow "${flow}": expected \`compensation\` to be the compensation's retry policy ({ retries, retryDelayMs, … }), got ${got}` +
+          (typeof compensation === "function" ? "; the function that undoes the step goes in `compensate`" : ""),
+        { flow, step: name },
+      );
+    }
     if (compensation !== undefined) rejectUnknownOptions(compensation, RETRY_OPTION_NAMES, compensationSite);
     return {
       kind: "step",
@@ -249,19 +257,40 @@ export class Flow<TInput = unknown, TOutputs extends Record<string, unknown> = {
   }
 }
 
-/** Whether a name can be an XState state key or id: `.` is XState's path separator and `#` starts an id. */
+/**
+ * Whether a name can be an XState state key or id: `.` is XState's path separator and `#` starts
+ * an id; `__proto__` would set an object's prototype instead of naming a state or a record.
+ */
 function isStateName(name: unknown): name is string {
-  return typeof name === "string" && name.trim() !== "" && !/[.#]/.test(name);
+  return typeof name === "string" && name.trim() !== "" && !/[.#]/.test(name) && name !== "__proto__";
 }
 
 /** Throws when a step or group name cannot be a state key. */
 function checkName(name: unknown, flow: string, what: string): asserts name is string {
   if (!isStateName(name)) {
     throw new FlowDefinitionError(
-      `${what} of flow "${flow}": expected a non-empty name without "." or "#", got ${JSON.stringify(name) ?? String(name)}`,
+      `${what} of flow "${flow}": expected a non-empty name without "." or "#" (and not "__proto__"), got ${JSON.stringify(name) ?? String(name)}`,
       { flow },
     );
   }
+}
+
+/** The logging options `create()` was given (or the environment asks for), or `undefined` for no log. */
+function resolveLogging(flow: string, logging: FlowConfig<unknown>["logging"]): LoggingOptions | undefined {
+  if (logging === undefined) return loggingFromEnvironment() ? {} : undefined;
+  if (typeof logging === "boolean") return logging ? {} : undefined;
+  if (typeof logging !== "object" || logging === null || Array.isArray(logging)) {
+    throw new FlowDefinitionError(`Flow "${flow}": expected \`logging\` to be a boolean or { enabled, write }, got ${typeof logging}`, { flow });
+  }
+  rejectUnknownOptions(logging, ["enabled", "write"], { flow, step: flow, prefix: "logging.", owner: `The config of flow "${flow}"` });
+  if (logging.enabled !== undefined && typeof logging.enabled !== "boolean") {
+    throw new FlowDefinitionError(`Flow "${flow}": expected \`logging.enabled\` to be a boolean, got ${typeof logging.enabled}`, { flow });
+  }
+  if (logging.write !== undefined && typeof logging.write !== "function") {
+    throw new FlowDefinitionError(`Flow "${flow}": expected \`logging.write\` to be a function, got ${typeof logging.write}`, { flow });
+  }
+  if (logging.enabled === false) return undefined;
+  return logging.write ? { write: logging.write } : {};
 }
 
 /**
@@ -270,7 +299,7 @@ function checkName(name: unknown, flow: string, what: string): asserts name is s
  */
 export function create<TInput = unknown>(name: string, config: FlowConfig<TInput> = {}): Flow<TInput, {}> {
   if (!isStateName(name)) {
-    throw new FlowDefinitionError(`Expected the flow name to be a non-empty string without "." or "#", got ${JSON.stringify(name)}`);
+    throw new FlowDefinitionError(`Expected the flow name to be a non-empty string without "." or "#" (and not "__proto__"), got ${JSON.stringify(name)}`);
   }
   rejectUnknownOptions(config, ["schema", "version", "hooks", "plugins", "logging"], {
     flow: name,
@@ -284,8 +313,8 @@ export function create<TInput = unknown>(name: string, config: FlowConfig<TInput
       flow: name,
     });
   }
-  const logging = config.logging ?? loggingFromEnvironment();
+  const logging = resolveLogging(name, config.logging);
   const plugins: FlowPlugin[] = [...(config.plugins ?? [])];
-  if (logging) plugins.push(loggingPlugin(logging === true ? {} : logging));
+  if (logging) plugins.push(loggingPlugin(logging));
   return new Flow({ name, version: config.version, schema, nodes: [], hooks: config.hooks, plugins });
 }

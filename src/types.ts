@@ -122,6 +122,8 @@ export interface FlowPlugin extends FlowHooks {
 
 /** Options of the built-in progress log. */
 export interface LoggingOptions {
+  /** `false` turns the log off (as `logging: false` does). @default true */
+  enabled?: boolean;
   /** Where lines go. @default console.log */
   write?: (line: string) => void;
 }
