@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { create, type Flow, type RunStore } from "orchestrix";
 import { sqliteStore } from "orchestrix/sqlite";
+import { runInLanes } from "./lanes.js";
 
 const noop = async () => {};
 
@@ -45,19 +46,13 @@ function countingStore(): { store: RunStore; bytes: () => number; dispose: () =>
 
 /** Runs `total` runs of `flow`, 100 in flight; returns CPU µs per run and wall-clock runs per second. */
 async function measure(flow: Flow<unknown, Record<string, unknown>>, total: number, store: RunStore | undefined, input: unknown = null) {
-  let next = 0;
-  const lane = async () => {
-    while (next < total) {
-      const id = next++;
-      const result = await flow.run(input, store ? { store, runId: `r${id}` } : {});
-      if (result.status !== "completed") throw new Error(`run ${id} ended ${result.status}`);
-    }
-  };
   const cpu = process.cpuUsage();
-  const start = performance.now();
-  await Promise.all(Array.from({ length: Math.min(100, total) }, lane));
+  const elapsed = await runInLanes(total, 100, async (id) => {
+    const result = await flow.run(input, store ? { store, runId: `r${id}` } : {});
+    if (result.status !== "completed") throw new Error(`run ${id} ended ${result.status}`);
+  });
   const used = process.cpuUsage(cpu);
-  return { cpuPerRunUs: (used.user + used.system) / total, runsPerSecond: (total / (performance.now() - start)) * 1000 };
+  return { cpuPerRunUs: (used.user + used.system) / total, runsPerSecond: (total / elapsed) * 1000 };
 }
 
 const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { createActor } from "xstate";
 import { create, joinSnapshot, splitSnapshot, type FlowContext, type Json } from "orchestrix";
 import { sqliteStore } from "orchestrix/sqlite";
+import { faultyFlow } from "./fixtures/faulty-flow.js";
 
 const dir = mkdtempSync(join(tmpdir(), "orchestrix-parts-"));
 let files = 0;
@@ -138,14 +139,7 @@ describe("a process killed inside a save", () => {
       env: { ...process.env, RUNS_DB: path, FAULT_PART: "output:b", FAULT_NTH: "1" },
     });
     const store = sqliteStore({ path });
-    const flow = create("faulty")
-      .step("a", () => ({ big: "x".repeat(10_000) }))
-      .step("b", (ctx) => {
-        ctx.set("note", "from b");
-        return 2;
-      })
-      .step("c", () => 3);
-    const result = await flow.resume("fault-1", { store });
+    const result = await faultyFlow.resume("fault-1", { store });
     expect(result).toMatchObject({ status: "completed", outputs: { b: 2, c: 3 }, data: { note: "from b" } });
     await store.close();
   });
