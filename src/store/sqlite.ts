@@ -14,6 +14,11 @@ export interface SqliteStoreOptions {
   synchronous?: "full" | "normal";
   /** How long to wait for a lock held by another process. @default 5000 */
   busyTimeoutMs?: number;
+  /**
+   * Open an existing database for reading only: nothing is created, migrated or written (a missing or
+   * empty file is an error), and a file the process may not write to can still be read. @default false
+   */
+  readonly?: boolean;
 }
 
 /** The schema version this code writes; a newer file is refused rather than misread. */
@@ -195,8 +200,8 @@ export function sqliteStore(options: SqliteStoreOptions): RunStore {
 function openDatabase(path: string, options: SqliteStoreOptions): Database.Database {
   let db: Database.Database;
   try {
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-    db = new Database(path, { timeout: options.busyTimeoutMs ?? 5_000 });
+    if (path !== ":memory:" && !options.readonly) mkdirSync(dirname(path), { recursive: true });
+    db = new Database(path, { timeout: options.busyTimeoutMs ?? 5_000, readonly: options.readonly === true, fileMustExist: options.readonly === true });
   } catch (cause) {
     throw wrap(path, cause);
   }
@@ -214,6 +219,10 @@ function openDatabase(path: string, options: SqliteStoreOptions): Database.Datab
       if (version !== SCHEMA_VERSION) {
         throw new StoreError(`${path} has Orchestrix schema version ${row?.value ?? "(none)"}; this version of Orchestrix reads version ${SCHEMA_VERSION}`);
       }
+    }
+    if (options.readonly) {
+      if (tables.length === 0) throw new StoreError(`${path} is empty: it is not an Orchestrix database yet, and was opened read-only, so it was left as it is`);
+      return db;
     }
     db.pragma("journal_mode = WAL");
     db.pragma(`synchronous = ${options.synchronous === "normal" ? "NORMAL" : "FULL"}`);

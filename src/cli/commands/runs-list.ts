@@ -2,6 +2,7 @@ import type { RunRecord, RunStatus } from "orchestrix";
 import { ExitCode } from "../cli-error.js";
 import { formatAgo, truncate } from "../format.js";
 import { isOrphaned } from "../liveness.js";
+import { runFacts } from "../run-facts.js";
 import { withStore } from "../store-url.js";
 import { renderTable } from "../table.js";
 
@@ -16,7 +17,7 @@ export interface ListRunsOptions {
 
 /** `orchestrix runs list`: the most recently updated runs as a table, or as JSON records without snapshots. */
 export async function listRuns(options: ListRunsOptions): Promise<number> {
-  const records = await withStore(options.store, { mustExist: true }, (store) =>
+  const records = await withStore(options.store, { mustExist: true, readonly: true }, (store) =>
     store.list({
       limit: options.limit,
       ...(options.status ? { status: options.status } : {}),
@@ -24,7 +25,7 @@ export async function listRuns(options: ListRunsOptions): Promise<number> {
     }),
   );
   if (options.json) {
-    console.log(JSON.stringify(records.map(withoutSnapshot), null, 2));
+    console.log(JSON.stringify(records.map(forJson), null, 2));
     return ExitCode.OK;
   }
   if (records.length === 0) {
@@ -35,15 +36,18 @@ export async function listRuns(options: ListRunsOptions): Promise<number> {
   console.log(
     renderTable(
       ["RUN ID", "FLOW", "STATUS", "CURRENT STEP", { header: "ATTEMPTS", align: "right" }, "LAST ERROR", "UPDATED"],
-      records.map((record) => [
-        record.runId,
-        record.flow,
-        isOrphaned(record) ? "running (orphaned)" : record.status,
-        record.currentStep ?? "-",
-        record.currentStep === null ? "-" : String(record.attempts),
-        record.lastError === null ? "" : truncate(record.lastError, 48),
-        formatAgo(record.updatedAt, now),
-      ]),
+      records.map((record) => {
+        const facts = runFacts(record);
+        return [
+          record.runId,
+          record.flow,
+          isOrphaned(record) ? "running (orphaned)" : record.status,
+          record.currentStep ?? "-",
+          String(facts.attempts),
+          facts.lastError === null ? "" : truncate(facts.lastError, 48),
+          formatAgo(record.updatedAt, now),
+        ];
+      }),
     ),
   );
   if (records.length === options.limit) {
@@ -52,9 +56,10 @@ export async function listRuns(options: ListRunsOptions): Promise<number> {
   return ExitCode.OK;
 }
 
-function withoutSnapshot(record: RunRecord): Omit<RunRecord, "snapshot"> {
+/** A record without its snapshot, its attempts and last error as the table shows them. */
+function forJson(record: RunRecord): Omit<RunRecord, "snapshot"> {
   const { snapshot: _snapshot, ...rest } = record;
-  return rest;
+  return { ...rest, ...runFacts(record) };
 }
 
 function describeFilter(options: ListRunsOptions): string {
