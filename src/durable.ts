@@ -7,6 +7,7 @@ import type { FlowContext } from "./compile/context.js";
 import { FlowAlreadyRunningError, FlowVersionMismatchError, RunNotFoundError, SnapshotError } from "./errors.js";
 import type { Json } from "./json.js";
 import { ownerAlive, thisOwner } from "./owner.js";
+import { announceResumption, prepareResumption } from "./resume.js";
 import { launchRun, type RunHandle } from "./run.js";
 import type { RunRecord, RunStore } from "./store/types.js";
 import type { FlowResult, RunOptions } from "./types.js";
@@ -184,13 +185,16 @@ function snapshotProblem(engine: FlowEngine, record: RunRecord): string | undefi
 
 /** Restores a stored snapshot into the flow's machine and continues it, saving from the stored `seq` on. */
 function restore(engine: FlowEngine, store: RunStore, record: RunRecord, options: RunOptions): RunHandle {
+  const resumption = prepareResumption(record);
   try {
-    return launchRun<Record<string, unknown>>(engine.compiled, engine.definition, record.runId, { snapshot: record.snapshot as unknown as Snapshot<unknown> }, options, {
+    const handle = launchRun<Record<string, unknown>>(engine.compiled, engine.definition, record.runId, { snapshot: resumption.snapshot as unknown as Snapshot<unknown> }, options, {
       store,
       seq: record.seq,
       isNew: false,
       createdAt: record.createdAt,
     });
+    announceResumption(engine.definition, resumption.event);
+    return handle;
   } catch (cause) {
     throw new SnapshotError(
       `The stored snapshot of run "${record.runId}" does not fit flow "${engine.definition.name}": ${cause instanceof Error ? cause.message : String(cause)}. It was left as it is`,

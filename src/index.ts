@@ -21,7 +21,7 @@ export { memoryStore } from "./store/memory.js";
 export { setDefaultStore, getDefaultStore } from "./store/default.js";
 export type { RunStore, RunRecord, RunQuery, RunStatus } from "./store/types.js";
 
-export type { ErrorOrigin } from "./errors.js";
+export type { ErrorOrigin, OrchestrixErrorJson } from "./errors.js";
 export type { RunHandle } from "./run.js";
 export type { BackoffFactor, RetryOptions } from "./policy.js";
 export { retryDelay } from "./retry.js";
@@ -49,6 +49,7 @@ export type {
   RunOptions,
   FlowEventBase,
   FlowStartEvent,
+  FlowResumeEvent,
   FlowCompleteEvent,
   FlowFailEvent,
   StepStartEvent,
