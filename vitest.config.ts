@@ -11,6 +11,8 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     typecheck: { enabled: true, include: ["test/**/*.test-d.ts"], tsconfig: "./tsconfig.json" },
+    // The CLI is built once for every test that runs it as a child process.
+    globalSetup: ["./test/helpers/build-cli.ts"],
     testTimeout: 20_000,
     // Launching Chromium or a child process can take long on a loaded 2-core machine.
     hookTimeout: 60_000,
