@@ -96,12 +96,14 @@ describe("orchestrix inspect", () => {
   });
   afterAll(() => new Promise<void>((resolve) => busy.close(() => resolve())));
 
-  it("--port 0 picks a free port and prints it; --host 127.0.0.2 prints that address", async () => {
+  it("--port 0 picks a free port and prints it; --host 127.0.0.2 prints that address; Ctrl-C stops it", async () => {
     const started = startCli(["inspect", "--port", "0", "--host", "127.0.0.2"]);
     try {
       const [, url, port] = await waitForOutput(started, /Orchestrix inspector: (http:\/\/127\.0\.0\.2:(\d+)\/)/);
       expect(Number(port)).toBeGreaterThan(0);
-      expect((await fetch(url!)).status).toBe(200);
+      const page = await fetch(url!);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain("Orchestrix");
       expect(started.output().stdout).toContain(`ws://127.0.0.2:${port}/`);
     } finally {
       started.child.kill("SIGINT");
@@ -127,6 +129,16 @@ describe("orchestrix inspect", () => {
     const { stdout } = await cli(["inspect", "--help"]);
     expect(stdout.replace(/\s+/g, " ")).toContain("its runs are listed next to the live ones");
     expect(stdout).not.toContain("the run is not saved");
+  });
+});
+
+describe("orchestrix export", () => {
+  it("refuses an unknown format, saying which ones exist; its help names the default once", async () => {
+    const [failure, help] = await Promise.all([cli(["export", FLAKY, "--format", "png"]), cli(["export", "--help"])]);
+    expect(failure.code).toBe(1);
+    expect(failure.stderr).toContain('Expected --format to be json, mermaid, svg (or several, comma-separated); got "png"');
+    // Commander wraps long lines: compare the text with its whitespace folded.
+    expect(help.stdout.replace(/\s+/g, " ")).toContain("comma-separated or repeated (default: all three) --out");
   });
 });
 

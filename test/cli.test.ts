@@ -30,7 +30,8 @@ async function loadRecord(runId: string): Promise<RunRecord | undefined> {
 
 /** Polls the database until the run is saved as running at `await-approval`. */
 async function waitUntilWaiting(runId: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
+  // Generous: on a loaded 2-core machine a child process can take seconds to start.
+  const deadline = Date.now() + 30_000;
   for (;;) {
     const record = await loadRecord(runId);
     if (record?.status === "running" && record.currentStep === "await-approval") return;
