@@ -31,7 +31,7 @@ export type { RunPosition } from "./stores/cursor.js";
 export { setDefaultStore, getDefaultStore } from "./stores/default.js";
 export type { RunStore, RunRecord, RunSummary, RunQuery, RunPage, RunStatus, ClaimRequest, Claim } from "./stores/types.js";
 
-export type { ErrorOrigin } from "./errors.js";
+export type { ErrorOrigin, OrchestrixErrorJson } from "./errors.js";
 export type { RunHandle } from "./runs/launch.js";
 export type { BackoffFactor, RetryOptions } from "./policy.js";
 export { retryDelay } from "./retry.js";
@@ -59,6 +59,7 @@ export type {
   RunOptions,
   FlowEventBase,
   FlowStartEvent,
+  FlowResumeEvent,
   FlowCompleteEvent,
   FlowFailEvent,
   StepStartEvent,

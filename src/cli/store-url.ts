@@ -41,22 +41,27 @@ export function parseStoreUrl(url: string): StoreUrl {
   return { scheme, path: resolve(rest), url };
 }
 
-/**
- * Opens the store a `--store` URL names. With `mustExist`, a missing file is an error rather than
- * a new empty database (a typo in a path should not look like "no runs").
- */
-export function openStore(url: StoreUrl, options: { mustExist: boolean }): RunStore {
+/** How a command opens its store. */
+export interface OpenOptions {
+  /** A missing file is an error rather than a new empty database (a typo in a path should not look like "no runs"). */
+  mustExist: boolean;
+  /** Only reads: the file is opened read-only, never created, migrated or written. */
+  readonly?: boolean;
+}
+
+/** Opens the store a `--store` URL names. */
+export function openStore(url: StoreUrl, options: OpenOptions): RunStore {
   if (options.mustExist && !existsSync(url.path)) {
     throw new CliError(
       `No database at ${url.path} (from --store ${url.url}): expected an Orchestrix SQLite file; ` +
         `check the path, or create it by running a flow with --store`,
     );
   }
-  return sqliteStore({ path: url.path });
+  return sqliteStore({ path: url.path, ...(options.readonly ? { readonly: true } : {}) });
 }
 
 /** Opens the store of `url`, hands it to `work`, and closes it afterwards (pending saves are flushed). */
-export async function withStore<T>(url: string, options: { mustExist: boolean }, work: (store: RunStore, parsed: StoreUrl) => Promise<T>): Promise<T> {
+export async function withStore<T>(url: string, options: OpenOptions, work: (store: RunStore, parsed: StoreUrl) => Promise<T>): Promise<T> {
   const parsed = parseStoreUrl(url);
   const store = openStore(parsed, options);
   try {

@@ -18,6 +18,7 @@ import { inputHash } from "./input-hash.js";
 import { launchRun, runIdOf, type FlowEngine, type RunHandle } from "./launch.js";
 import { DEFAULT_LEASE_MS, isHeld, thisOwner } from "./owner.js";
 import { joinOrStart } from "./registry.js";
+import { announceResumption, prepareResumption } from "./resume.js";
 
 /** How long an owner's claim lasts without a renewal (it renews three times per lease). */
 export interface LeaseOptions {
@@ -235,10 +236,13 @@ function restore(engine: FlowEngine, store: RunStore, claim: Claim, options: Run
   try {
     // The previous owner may have saved between our read and our claim: check what was claimed.
     checkBelongs(engine, record);
-    return launchRun(engine, record.runId, { snapshot: record.snapshot as unknown as Snapshot<unknown> }, options, {
+    const resumption = prepareResumption(record);
+    const handle = launchRun<Record<string, unknown>>(engine, record.runId, { snapshot: resumption.snapshot as unknown as Snapshot<unknown> }, options, {
       store,
       ...claimOf(claim, leaseMs),
     });
+    announceResumption(engine.definition, resumption.event);
+    return handle;
   } catch (cause) {
     // Nothing ran: hand the run back rather than hold it until the lease runs out.
     void store.release(record.runId, claim.fence).catch(() => undefined);

@@ -108,7 +108,8 @@ export function toRecord(snapshot: SnapshotLike, persisted: Json, seq: number, c
     seq,
     snapshot: persisted,
     currentStep: progress.step,
-    attempts: progress.attempts,
+    // While running, the current step's attempts; once ended, every attempt the run's steps made.
+    attempts: status === "running" ? progress.attempts : Object.values(context.steps).reduce((sum, step) => sum + step.attempts, 0),
     lastError: status === "running" ? progress.lastError : (context.error?.message ?? null),
     owner: status === "running" ? thisOwner : null,
     fence: claim.fence,

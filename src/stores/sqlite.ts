@@ -34,6 +34,11 @@ export interface SqliteStoreOptions {
    * previous transition).
    */
   onWrite?: (write: { runId: string; part: string; bytes: number }) => void;
+  /**
+   * Open an existing database for reading only: nothing is created, migrated or written (a missing or
+   * empty file is an error), and a file the process may not write to can still be read. @default false
+   */
+  readonly?: boolean;
 }
 
 /** The schema version this code writes; older files are migrated, a newer one is refused rather than misread. */
@@ -377,8 +382,8 @@ export function sqliteStore(options: SqliteStoreOptions): RunStore {
 function openDatabase(path: string, options: SqliteStoreOptions): Database.Database {
   let db: Database.Database;
   try {
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-    db = new Database(path, { timeout: options.busyTimeoutMs ?? 5_000 });
+    if (path !== ":memory:" && !options.readonly) mkdirSync(dirname(path), { recursive: true });
+    db = new Database(path, { timeout: options.busyTimeoutMs ?? 5_000, readonly: options.readonly === true, fileMustExist: options.readonly === true });
   } catch (cause) {
     throw wrap(path, cause);
   }
@@ -401,6 +406,16 @@ function openDatabase(path: string, options: SqliteStoreOptions): Database.Datab
           `${path} has Orchestrix schema version ${version.text}; this version of Orchestrix reads versions 1 to ${SCHEMA_VERSION}. It was not touched`,
         );
       }
+    }
+    if (options.readonly) {
+      if (tables.length === 0) throw new StoreError(`${path} is empty: it is not an Orchestrix database yet, and was opened read-only, so it was left as it is`);
+      if (readVersion().number !== SCHEMA_VERSION) {
+        throw new StoreError(
+          `${path} has Orchestrix schema version ${readVersion().text} and was opened read-only, so it was not migrated to version ${SCHEMA_VERSION}; ` +
+            `open it once with a writable store (e.g. orchestrix runs resume, or any run) to migrate it`,
+        );
+      }
+      return db;
     }
     db.pragma("journal_mode = WAL");
     db.pragma(`synchronous = ${options.synchronous === "normal" ? "NORMAL" : "FULL"}`);
