@@ -20,8 +20,9 @@ export {
 } from "./errors.js";
 export { resumeAll, storedResult } from "./runs/durable.js";
 export type { DurableRunOptions, ResumeOptions, ResumedRuns, ResumableFlow, LeaseOptions } from "./runs/durable.js";
-export { DEFAULT_LEASE_MS, isHeld as isRunHeld } from "./runs/owner.js";
+export { DEFAULT_LEASE_MS, isHeld as isRunHeld, thisOwner } from "./runs/owner.js";
 export { readFlowSnapshot } from "./snapshot/read.js";
+export { inputHash as hashRunInput } from "./runs/input-hash.js";
 export { splitSnapshot, joinSnapshot } from "./snapshot/codec.js";
 export type { SplitSnapshot } from "./snapshot/codec.js";
 export type { FlowSnapshot, SnapshotReading } from "./snapshot/read.js";
