@@ -10,6 +10,8 @@ export default defineConfig({
   },
   test: {
     include: ["test/**/*.test.ts"],
+    // The package's end-to-end tests run with `npm run test:e2e` (vitest.e2e.config.ts).
+    exclude: ["test/e2e/**", "node_modules/**"],
     typecheck: { enabled: true, include: ["test/**/*.test-d.ts"], tsconfig: "./tsconfig.json" },
     // The CLI is built once for every test that runs it as a child process.
     globalSetup: ["./test/helpers/build-cli.ts"],

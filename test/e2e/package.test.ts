@@ -2,7 +2,7 @@
  * From `npm install orchestrix` to a working app, and from a fresh clone to the README's commands.
  * The library is packed from a copy of the repository's files (no dist/: `prepack` has to build it),
  * the tarball is installed into new projects from the npm registry's packages, and every command the
- * README shows runs where the README says, as a real child process.
+ * README shows runs where the README says, as a real child process. `npm run test:e2e` runs it.
  */
 import { execFile, spawn } from "node:child_process";
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROOT } from "./helpers/cli.js";
+import { ROOT } from "../helpers/cli.js";
 
 const exec = promisify(execFile);
 
@@ -100,7 +100,7 @@ beforeAll(async () => {
   const packed = await exec("npm", ["pack", "--json", "--pack-destination", work], { cwd: clone, maxBuffer: 16 << 20 });
   const [manifest] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf("["))) as { filename: string }[];
   tarball = join(work, manifest!.filename);
-}, 120_000);
+});
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -170,7 +170,7 @@ describe("a new project that installs the tarball as the README says", () => {
     const broken = await sh("npx orchestrix run ./broken.ts", project);
     expect(broken.code).toBe(1);
     expect(broken.stderr.trim()).toBe("orchestrix: Could not load the flows module ./broken.ts: broken at import 1");
-  }, 120_000);
+  });
 
   it("runs a .mjs module without tsx, and asks for tsx in one line when given a .ts module", async () => {
     const project = await newProject("app-js", ["npm install orchestrix"]);
@@ -189,14 +189,14 @@ describe("a new project that installs the tarball as the README says", () => {
     expect(ts.code).toBe(1);
     expect(ts.stderr.trim().split("\n")).toHaveLength(1);
     expect(ts.stderr).toContain("is a TypeScript module and no TypeScript loader is active: loading it needs tsx in your project (npm install -D tsx)");
-  }, 120_000);
+  });
 });
 
 describe("a fresh clone", () => {
   it("runs every command of the README's Quick start and Command line sections as written", async () => {
     const quickStart = commandsOf("Quick start");
-    expect(quickStart).toEqual(["npm install", "npm start", "npm test"]);
-    // `npm install` is the linked node_modules; `npm test` is the run this test is part of.
+    expect(quickStart).toEqual(["npm install", "npm start", "npm test", "npm run test:e2e"]);
+    // `npm install` is the linked node_modules; `npm test` runs in CI beside this, and `npm run test:e2e` is this run.
     const start = await ok("npm start", clone);
     expect(start.stdout).toContain("Payment successful!");
     expect(start.stdout).toContain("stock still reserved: 0");
@@ -219,7 +219,7 @@ describe("a fresh clone", () => {
     const inspect = commands.find((line) => line.includes(" inspect"))!;
     const served = await serveUntilUrl(inspect, clone);
     expect(served).toMatch(/^Orchestrix inspector: http:\/\/127\.0\.0\.1:\d+\/$/m);
-  }, 120_000);
+  });
 });
 
 /**
