@@ -6,26 +6,20 @@ import {
   type FlowDefinition,
   type StepDefinition,
 } from "../definition.js";
-import { recordError } from "../error-record.js";
 import { ErrorCode, FlowCancelledError, OrchestrixError } from "../errors.js";
 import { HookDispatcher } from "../hooks.js";
-import type { Json } from "../json.js";
 import { retryDelay, shouldRetry } from "../retry.js";
-import type { AttemptInput, AttemptKind, AttemptOutput } from "../actors/step-context.js";
+import type { AttemptKind, AttemptOutput } from "../actors/step-context.js";
 import type { FlowStatus, HookName } from "../types.js";
 import { AttemptNotStarted, attemptActor } from "../actors/attempt.js";
 import { abortAttempt } from "../actors/attempt-logic.js";
 import { retryWaitActor } from "../actors/retry-wait.js";
-import { pendingRecord, type FlowContext, type FlowEvent, type StepRecord } from "../snapshot/context.js";
+import type { FlowContext, FlowEvent } from "../snapshot/context.js";
 import { createInitialContext, type FlowMachineInput } from "./input.js";
 import { keepError, keptError, wasRestored } from "../runs/registry.js";
 import { buildResult } from "./result.js";
-
-/** Identifies one step or compensation in action and guard params. */
-interface Target {
-  kind: AttemptKind;
-  step: string;
-}
+import * as records from "./records.js";
+import { attemptInput, recordOf, type Target } from "./records.js";
 
 /** Params of `beginAttempt`: the steps (or compensations) whose next attempt starts. */
 interface Begin {
@@ -76,14 +70,6 @@ interface NextNode {
   begins: string[];
 }
 
-type Collection = "steps" | "compensations";
-const collectionOf = (kind: AttemptKind): Collection => (kind === "step" ? "steps" : "compensations");
-
-function hasKeys(record: Record<string, unknown>): boolean {
-  for (const _ in record) return true;
-  return false;
-}
-
 /** Plain-object state node config; the machine's shape is generated, so it is typed loosely here. */
 type NodeConfig = Record<string, unknown>;
 
@@ -104,54 +90,17 @@ function createFlowMachine(definition: FlowDefinition, hash: string) {
   const steps = new Map(flattenSteps(definition.nodes).map((step) => [step.name, step]));
   const hooks = new HookDispatcher(definition.hooks, definition.plugins);
   const now = () => Date.now();
-  const record = (context: FlowContext, { kind, step }: Target): StepRecord =>
-    context[collectionOf(kind)][step] ?? pendingRecord();
   const policyOf = ({ kind, step }: Target) => {
     const found = steps.get(step);
     if (!found) throw new Error(`Flow "${flow}" has no step named "${step}"`);
     return kind === "step" ? found.policy : found.compensationPolicy;
-  };
-  const update = (context: FlowContext, target: Target, change: (record: StepRecord) => Partial<StepRecord>) => {
-    const collection = collectionOf(target.kind);
-    const current = record(context, target);
-    return { [collection]: { ...context[collection], [target.step]: { ...current, ...change(current) } } };
-  };
-  /** The record with its next attempt begun at `at`. */
-  const begun = (current: StepRecord, at: number): StepRecord => ({
-    status: "running",
-    attempts: current.attempts + 1,
-    startedAt: current.startedAt ?? at,
-    endedAt: current.endedAt,
-    retryAt: null,
-    error: current.error,
-    history: [...current.history, { startedAt: at, endedAt: null, error: null }],
-  });
-  /** `records` with the next attempt of each of `names` begun at `at` (changes `records`). */
-  const beginEach = (records: Record<string, StepRecord>, names: readonly string[], at: number) => {
-    for (const name of names) records[name] = begun(records[name] ?? pendingRecord(), at);
-    return records;
-  };
-  const closeAttempt = (current: StepRecord, error: unknown, at = now()) => {
-    const history = current.history.slice();
-    const last = history[history.length - 1];
-    if (last) history[history.length - 1] = { ...last, endedAt: at, error: error === undefined ? null : recordError(error) };
-    return history;
-  };
-  /** The wait before the next attempt, as scheduled when the last one failed. */
-  const retryDelayOf = (current: StepRecord | undefined) => {
-    const last = current?.history[current.history.length - 1];
-    return current?.retryAt != null && last?.endedAt != null ? current.retryAt - last.endedAt : 0;
-  };
-  const lastAttemptMs = (current: StepRecord) => {
-    const last = current.history[current.history.length - 1];
-    return last ? (last.endedAt ?? now()) - last.startedAt : 0;
   };
   const flowError = (context: FlowContext) =>
     context.error === null ? undefined : (keptError(context.runId, "flow") ?? context.error);
 
   const emitHook = ({ context, event }: { context: FlowContext; event: unknown }, { hook, target }: HookParams) => {
     const base = { flow, runId: context.runId };
-    const current = target ? record(context, target) : undefined;
+    const current = target ? recordOf(context, target) : undefined;
     const step = target?.step ?? "";
     const attempt = current?.attempts ?? 0;
     const error = (event as { error?: unknown }).error;
@@ -174,13 +123,13 @@ function createFlowMachine(definition: FlowDefinition, hash: string) {
           ...base,
           step,
           attempt,
-          durationMs: current ? lastAttemptMs(current) : 0,
+          durationMs: current ? records.lastAttemptMs(current, now()) : 0,
           output: (event as { output?: AttemptOutput }).output?.output,
         });
       case "onStepRetry":
-        return hooks.emit(hook, { ...base, step, attempt, error, delayMs: retryDelayOf(current) });
+        return hooks.emit(hook, { ...base, step, attempt, error, delayMs: records.retryDelayOf(current) });
       case "onStepFail":
-        return hooks.emit(hook, { ...base, step, attempt, durationMs: current ? lastAttemptMs(current) : 0, error });
+        return hooks.emit(hook, { ...base, step, attempt, durationMs: current ? records.lastAttemptMs(current, now()) : 0, error });
       case "onCompensate":
         return hooks.emit(hook, { ...base, step, attempt });
       case "onCompensateComplete": {
@@ -190,7 +139,7 @@ function createFlowMachine(definition: FlowDefinition, hash: string) {
           step,
           attempt,
           status: failed ? "failed" : "completed",
-          durationMs: current ? lastAttemptMs(current) : 0,
+          durationMs: current ? records.lastAttemptMs(current, now()) : 0,
           ...(failed ? { error } : {}),
         });
       }
@@ -211,80 +160,36 @@ function createFlowMachine(definition: FlowDefinition, hash: string) {
     actions: {
       // Beginning an attempt is a transition action, not an entry action of `running`: the
       // transition that completes one step begins the next in the same assign (one snapshot, not two).
-      beginAttempt: assign(({ context }, { kind, steps: names }: Begin) => {
-        const at = now();
-        return kind === "step"
-          ? { steps: beginEach({ ...context.steps }, names, at) }
-          : { compensations: beginEach({ ...context.compensations }, names, at) };
-      }),
-      completeAttempt: assign(({ context, event }, { target, begin }: Completion) => {
-        const { output, writes } = (event as unknown as { output: AttemptOutput }).output;
-        const at = now();
-        const isStep = target.kind === "step";
-        const records = { ...(isStep ? context.steps : context.compensations) };
-        const current = record(context, target);
-        records[target.step] = { ...current, status: "completed", endedAt: at, error: null, history: closeAttempt(current, undefined, at) };
-        const data = hasKeys(writes) ? { ...context.data, ...writes } : context.data;
-        if (!isStep) return { compensations: records, data };
-        return { steps: beginEach(records, begin, at), data, outputs: { ...context.outputs, [target.step]: output as Json } };
-      }),
+      beginAttempt: assign(({ context }, { kind, steps: names }: Begin) => records.beginAttempts(context, kind, names, now())),
+      completeAttempt: assign(({ context, event }, { target, begin }: Completion) =>
+        records.completeAttempt(context, target, (event as unknown as { output: AttemptOutput }).output, begin, now()),
+      ),
       scheduleRetry: assign(({ context, event }, target: Target) => {
         const error = (event as { error?: unknown }).error;
-        const at = now();
-        return update(context, target, (current) => ({
-          status: "retrying",
-          error: recordError(error),
-          retryAt: at + retryDelay(policyOf(target), current.attempts),
-          history: closeAttempt(current, error, at),
-        }));
+        return records.scheduleRetry(context, target, error, retryDelay(policyOf(target), recordOf(context, target).attempts), now());
       }),
-      giveUp: assign(({ context, event }, target: Target) => {
-        const error = (event as { error?: unknown }).error;
-        const change = update(context, target, (current) => ({
-          status: "failed",
-          endedAt: now(),
-          error: recordError(error),
-          history: closeAttempt(current, error),
-        }));
-        if (target.kind === "compensation" || context.error !== null) return change;
-        return { ...change, error: recordError(error), failedStep: target.step };
-      }),
+      giveUp: assign(({ context, event }, target: Target) => records.giveUp(context, target, (event as { error?: unknown }).error, now())),
       rememberFailure: ({ context, event }) => {
         if (keptError(context.runId, "flow") === undefined) {
           keepError(context.runId, "flow", (event as { error?: unknown }).error);
         }
       },
       cancel: assign(({ context, event }) => {
-        // Every region of a parallel group may handle the same CANCEL: only the first one counts.
-        if (context.cancelled) return {};
         const reason = (event as { reason?: string }).reason ?? null;
-        // A step already failed (a branch of a group still running): the failure stays the cause
-        // and the outcome; the cancel only stops what is still in flight.
-        if (context.failedStep !== null) return { cancelled: true, cancelReason: reason };
-        const error = new FlowCancelledError(flow, reason ?? undefined);
-        keepError(context.runId, "flow", error);
-        return { cancelled: true, cancelReason: reason, error: recordError(error) };
+        return records.cancel(context, reason, () => {
+          const error = new FlowCancelledError(flow, reason ?? undefined);
+          keepError(context.runId, "flow", error);
+          return error;
+        });
       }),
       markInterrupted: assign(({ context, event }, target: Target) => {
         const error = (event as { error?: unknown }).error;
-        return update(context, target, (current) => {
-          // Only an attempt this process began and stopped before its function ran is uncounted:
-          // one restored from a snapshot may have run in the process that died.
-          const neverStarted =
-            error instanceof AttemptNotStarted &&
-            current.status === "running" &&
-            !wasRestored(context.runId, `${target.kind}:${target.step}:${current.attempts}`);
-          // Waiting to retry, the last attempt is already closed with its own error: keep it.
-          const history =
-            current.status === "retrying" ? current.history : neverStarted ? current.history.slice(0, -1) : closeAttempt(current, error);
-          return {
-            status: "cancelled",
-            endedAt: now(),
-            retryAt: null,
-            attempts: neverStarted ? current.attempts - 1 : current.attempts,
-            history,
-          };
-        });
+        // Only an attempt this process began and stopped before its function ran is uncounted:
+        // one restored from a snapshot may have run in the process that died.
+        const neverStarted =
+          error instanceof AttemptNotStarted &&
+          !wasRestored(context.runId, `${target.kind}:${target.step}:${recordOf(context, target).attempts}`);
+        return records.markInterrupted(context, target, error, neverStarted, now());
       }),
       abortInFlight: ({ context, self }) => {
         const reason = new FlowCancelledError(flow, context.cancelReason ?? undefined);
@@ -293,7 +198,7 @@ function createFlowMachine(definition: FlowDefinition, hash: string) {
           if (current.status === "running") abortAttempt(children[name], reason);
         }
       },
-      markGroupAborted: assign(({ context }, { group }: GroupAbort) => ({ abortedGroups: [...context.abortedGroups, group] })),
+      markGroupAborted: assign(({ context }, { group }: GroupAbort) => records.markGroupAborted(context, group)),
       abortBranches: ({ context, self }, { group, branches, failed }: GroupAbort) => {
         const reason = new OrchestrixError(ErrorCode.FLOW_CANCELLED, `Aborted because branch "${failed}" of group "${group}" failed`, {
           flow,
@@ -305,12 +210,12 @@ function createFlowMachine(definition: FlowDefinition, hash: string) {
         }
       },
       announceGroupAbort: raise((_, { group }: GroupAbort) => ({ type: "orchestrix.abortGroup" as const, group })),
-      finish: assign((_, { status }: { status: FlowStatus }) => ({ status, endedAt: now() })),
+      finish: assign((_, { status }: { status: FlowStatus }) => records.finish(status, now())),
       emitHook,
     },
     guards: {
       canRetry: ({ context, event }, target: Target) =>
-        shouldRetry(policyOf(target), (event as { error?: unknown }).error, record(context, target).attempts),
+        shouldRetry(policyOf(target), (event as { error?: unknown }).error, recordOf(context, target).attempts),
       stepCompleted: ({ context }, { step }: { step: string }) => context.steps[step]?.status === "completed",
       groupFailed: ({ context }, { branches }: { branches: string[] }) =>
         branches.some((name) => context.steps[name]?.status === "failed"),
@@ -326,19 +231,6 @@ function createFlowMachine(definition: FlowDefinition, hash: string) {
   const root = `#${flow}`;
   const hook = (name: HookName, target?: Target) =>
     hooks.has(name) ? [{ type: "emitHook", params: target ? { hook: name, target } : { hook: name } }] : [];
-  const attemptInput =
-    (target: Target) =>
-    ({ context }: { context: FlowContext }): AttemptInput => ({
-      kind: target.kind,
-      step: target.step,
-      runId: context.runId,
-      attempt: record(context, target).attempts,
-      input: context.input,
-      data: context.data,
-      outputs: context.outputs,
-      error: target.kind === "compensation" ? context.error : null,
-    });
-
   const beginAttempt = (params: Begin) => ({ type: "beginAttempt", params });
   /** Where the flow goes after a node, and the steps that entering it starts. */
   const nextNode = (node: FlowDefinition["nodes"][number] | undefined): NextNode =>
@@ -370,7 +262,7 @@ function createFlowMachine(definition: FlowDefinition, hash: string) {
         invoke: {
           id,
           src: "attempt",
-          input: attemptInput(target),
+          input: ({ context }: { context: FlowContext }) => attemptInput(context, target),
           onDone: wiring.onSuccess.map(({ begin = [], ...transition }) => ({ ...transition, actions: completion(begin) })),
           onError: [
             ...(isStep ? [{ guard: { type: "interrupted", params: { group: wiring.group?.name ?? null } }, ...interrupt }] : []),
@@ -395,7 +287,7 @@ function createFlowMachine(definition: FlowDefinition, hash: string) {
         invoke: {
           id: `${id}:retry-wait`,
           src: "retryWait",
-          input: ({ context }: { context: FlowContext }) => ({ until: record(context, target).retryAt ?? 0 }),
+          input: ({ context }: { context: FlowContext }) => ({ until: recordOf(context, target).retryAt ?? 0 }),
           onDone: { target: "running", actions: [beginAttempt({ kind: target.kind, steps: [target.step] })] },
         },
         ...(isStep
