@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { create } from "orchestrix";
+import { createInitialContext, PreparedInput } from "../src/compile/input.js";
 import * as records from "../src/compile/records.js";
 import type { Target } from "../src/compile/records.js";
 import { pendingRecord, type FlowContext, type StepRecord } from "../src/snapshot/context.js";
@@ -6,25 +8,14 @@ import { pendingRecord, type FlowContext, type StepRecord } from "../src/snapsho
 const charge: Target = { kind: "step", step: "charge" };
 const undoCharge: Target = { kind: "compensation", step: "charge" };
 
+const noop = () => {};
+const shop = create("shop").step("reserve", noop).step("charge", noop, { compensate: noop }).step("email", noop);
+
+/** A fresh context of the `shop` flow, as the machine starts it (at t=1000), with `overrides`. */
 function context(overrides: Partial<FlowContext> = {}): FlowContext {
-  return {
-    flow: { name: "shop", version: null, definitionHash: "hash" },
-    runId: "run-1",
-    input: { order: 1 },
-    data: {},
-    outputs: {},
-    steps: { reserve: pendingRecord(), charge: pendingRecord(), email: pendingRecord() },
-    compensations: { charge: pendingRecord() },
-    status: "running",
-    startedAt: 1000,
-    endedAt: null,
-    error: null,
-    failedStep: null,
-    cancelled: false,
-    cancelReason: null,
-    abortedGroups: [],
-    ...overrides,
-  };
+  const self = { id: "run-1", sessionId: "session" };
+  const initial = createInitialContext(shop.definition, "hash", new PreparedInput({ order: 1 }, "run-1"), self);
+  return { ...initial, startedAt: 1000, ...overrides };
 }
 
 /** The context after `change`, as `assign` would merge it. */
