@@ -23,6 +23,8 @@ export type { DurableRunOptions, ResumeOptions, ResumedRuns, ResumableFlow, Leas
 export { DEFAULT_LEASE_MS, isHeld as isRunHeld } from "./runs/owner.js";
 export { readFlowSnapshot } from "./snapshot/read.js";
 export type { FlowSnapshot, SnapshotReading } from "./snapshot/read.js";
+export { runView, idleView } from "./snapshot/view.js";
+export type { RunView, StepView, StepViewStatus, ViewableSnapshot, ViewableFlow } from "./snapshot/view.js";
 export { memoryStore, fencedSaveError, summaryOf } from "./stores/memory.js";
 export { encodeRunCursor, decodeRunCursor } from "./stores/cursor.js";
 export type { RunPosition } from "./stores/cursor.js";
