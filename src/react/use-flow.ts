@@ -17,7 +17,7 @@ export interface UseFlowOptions<TInput> {
 /** What {@link useFlow} returns: the run's view, and the means to start and cancel it. */
 export interface FlowView<TInput = unknown> extends RunView {
   /** Starts a run with this input (or the `input` option) and returns its id; while a run is going, returns its id and starts nothing. */
-  start(input?: TInput): string;
+  start(input?: TInput, options?: { runId?: string }): string;
   /** Cancels the run: in-flight work is aborted, completed steps are compensated. */
   cancel(reason?: string): void;
   /** The run's XState actor, `null` before `start`. */
@@ -73,12 +73,12 @@ export function useFlow<TInput, TOutputs extends Record<string, unknown>>(
   }, [flow, adopt]);
 
   const start = useCallback(
-    (input?: TInput): string => {
+    (input?: TInput, startOptions: { runId?: string } = {}): string => {
       const running = live.current;
       if (running && running.actor.getSnapshot().status === "active") return running.runId;
       const given = input === undefined ? latest.current.input : input;
       const { inspect } = latest.current;
-      const handle = flow.start(given as TInput, inspect ? { inspect } : {});
+      const handle = flow.start(given as TInput, { ...startOptions, ...(inspect ? { inspect } : {}) });
       // The result promise also rejects when the component stops the actor on unmount: nobody awaits it here.
       handle.result.catch(() => undefined);
       adopt(handle);
