@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StoredRunView } from "orchestrix/http";
+import { startInspector } from "orchestrix/inspector";
 import { readLedger } from "../examples/server/disk-services.js";
 import { openEvents, startServer, until, type ServerProcess, type SseEvent } from "./support/server-process.js";
 
@@ -124,4 +125,18 @@ describe("the example order server, as real processes", () => {
     const released = readLedger(env.ORDERS_DATA).filter((line) => line.kind === "release");
     expect(released.map((line) => line.ids)).toContainEqual([`res_${runId}:reserve-stock_0_LAPTOP-01`]);
   }, 30_000);
+});
+
+describe("the example order server with INSPECTOR_URL", () => {
+  it("reports its runs to the local inspector", async () => {
+    const inspector = await startInspector({ port: 0 });
+    try {
+      const server = await startServer({ ORDERS_DB: join(dir, "inspected.db"), ORDERS_DATA: join(dir, "inspected"), INSPECTOR_URL: inspector.reportUrl });
+      servers.push(server);
+      expect((await post(server.url, order("ord-inspected-1"))).status).toBe(202);
+      await until(() => inspector.runs().some((run) => run.runId === "ord-inspected-1" && run.status === "completed"), "the inspector to see the run end");
+    } finally {
+      await inspector.close();
+    }
+  }, 60_000);
 });

@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize, sep } from "node:path";
-import { FlowAlreadyRunningError, readFlowSnapshot, resumeAll, type ResumedRuns, type RunStore } from "orchestrix";
+import { FlowAlreadyRunningError, readFlowSnapshot, resumeAll, type ResumedRuns, type RunOptions, type RunStore } from "orchestrix";
 import { sendJson, sendRunView, streamRunEvents } from "orchestrix/http";
 import { CheckoutSchema, createCheckoutFlow, type CheckoutInput, type CheckoutServices } from "../checkout/flow.js";
 
@@ -19,6 +19,8 @@ export interface OrderServiceOptions {
   staticDir?: string;
   /** Passed to each run's lease. */
   leaseMs?: number;
+  /** Reports every run to an inspector, e.g. `createWebSocketInspector({ url }).inspect` for `orchestrix inspect`. */
+  inspect?: RunOptions["inspect"];
 }
 
 /** The order service: its HTTP server, and the resumption of the runs a previous process left. */
@@ -73,7 +75,7 @@ function canonical(value: unknown): string {
 
 /** Builds the order service over a store and the checkout services. */
 export function createOrderService(options: OrderServiceOptions): OrderService {
-  const { store, services, staticDir, leaseMs } = options;
+  const { store, services, staticDir, leaseMs, inspect } = options;
   const flow = createCheckoutFlow(services);
   // One controller per run live in this process: aborting it cancels the run.
   const controllers = new Map<string, AbortController>();
@@ -91,7 +93,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
       },
     );
   };
-  const lease = leaseMs === undefined ? {} : { leaseMs };
+  const runOptions = { ...(leaseMs === undefined ? {} : { leaseMs }), ...(inspect ? { inspect } : {}) };
 
   async function postOrder(request: IncomingMessage, response: ServerResponse) {
     const body = await readJson(request);
@@ -110,7 +112,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
       return sendJson(response, 200, { runId, status: existing.status, existing: true });
     }
     try {
-      const handle = flow.start(input, { store, runId, signal: controllerFor(runId).signal, ...lease });
+      const handle = flow.start(input, { store, runId, signal: controllerFor(runId).signal, ...runOptions });
       track(runId, handle.result);
     } catch (error) {
       // The same order posted twice at once: the first POST started it.
@@ -181,7 +183,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
         resume: (runId: string, resumeOptions: Parameters<typeof flow.resume>[1]) =>
           flow.resume(runId, { ...resumeOptions, signal: controllerFor(runId).signal }),
       };
-      const outcome = await resumeAll({ store, flows: [resumable], ...lease });
+      const outcome = await resumeAll({ store, flows: [resumable], ...runOptions });
       for (const run of outcome.resumed) track(run.runId, run.result);
       return outcome;
     },
