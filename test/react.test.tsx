@@ -184,6 +184,29 @@ describe("useFlow", () => {
   });
 });
 
+describe("who owns the run", () => {
+  it("useFlow owns it: unmounting the component stops its actor", async () => {
+    const paid = gate();
+    let shipCalls = 0;
+    const flow = create<{}>("react-owned")
+      .step("pay", async () => {
+        await paid.opened;
+        return {};
+      })
+      .step("ship", async () => void shipCalls++);
+    const seen: FlowView<{}>[] = [];
+    const { unmount } = render(<Checkout flow={flow} input={{}} seen={seen} />);
+    fireEvent.click(screen.getByText("pay"));
+    await waitFor(() => expect(text("current")).toBe("pay"));
+    const actor = seen.at(-1)!.actor!;
+    unmount();
+    await waitFor(() => expect(actor.getSnapshot().status).toBe("stopped"));
+    paid.open();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(shipCalls).toBe(0);
+  });
+});
+
 describe("useFlowRun", () => {
   it("shows a run started outside React, and unmounting leaves the run going", async () => {
     const paid = gate();
