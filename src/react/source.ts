@@ -13,25 +13,31 @@ export function fixedSource(view: RunView): ViewSource {
   return { subscribe: () => () => {}, getView: () => view };
 }
 
-const views = new WeakMap<object, RunView>();
-const sources = new WeakMap<AnyActorRef, ViewSource>();
+// Views by flow (its steps' budgets are part of a view), then by snapshot.
+const NO_FLOW = {};
+const views = new WeakMap<object, WeakMap<object, RunView>>();
+const sources = new WeakMap<AnyActorRef, Map<object, ViewSource>>();
 
 /** The view of an actor's snapshot, built once per snapshot so selectors compare by identity. */
 export function viewOfSnapshot(snapshot: unknown, flow?: ViewableFlow): RunView | undefined {
   if (typeof snapshot !== "object" || snapshot === null) return undefined;
-  let view = views.get(snapshot);
+  let ofFlow = views.get(flow ?? NO_FLOW);
+  if (!ofFlow) views.set(flow ?? NO_FLOW, (ofFlow = new WeakMap()));
+  let view = ofFlow.get(snapshot);
   if (!view) {
     const reading = readFlowSnapshot(snapshot);
     if (!reading.ok) return undefined;
     view = runView(reading.snapshot, flow);
-    views.set(snapshot, view);
+    ofFlow.set(snapshot, view);
   }
   return view;
 }
 
 /** The one source of an actor running an Orchestrix flow. */
 export function actorSource(actor: AnyActorRef, flow?: ViewableFlow): ViewSource {
-  let source = sources.get(actor);
+  let ofActor = sources.get(actor);
+  if (!ofActor) sources.set(actor, (ofActor = new Map()));
+  let source = ofActor.get(flow ?? NO_FLOW);
   if (!source) {
     source = {
       subscribe(onChange) {
@@ -45,7 +51,7 @@ export function actorSource(actor: AnyActorRef, flow?: ViewableFlow): ViewSource
         return view;
       },
     };
-    sources.set(actor, source);
+    ofActor.set(flow ?? NO_FLOW, source);
   }
   return source;
 }
