@@ -2,14 +2,14 @@ import { defineConfig } from "tsup";
 
 export default defineConfig([
   {
-    entry: { index: "src/index.ts", sqlite: "src/sqlite.ts", inspector: "src/inspector.ts" },
+    entry: { index: "src/index.ts", sqlite: "src/sqlite.ts", inspector: "src/inspector.ts", react: "src/react.ts", http: "src/http.ts" },
     format: ["esm", "cjs"],
     dts: true,
     clean: true,
     sourcemap: true,
     target: "node20",
     // Adapters import the core by its public name, so core and adapters share one copy of it.
-    external: ["orchestrix"],
+    external: ["orchestrix", "react", "@xstate/react"],
   },
   {
     entry: { cli: "src/cli/index.ts" },
