@@ -95,6 +95,10 @@ export function createProgram(): Command {
     .option("--token <secret>", "required from every page and reporter (as ?token=…)")
     .addOption(storeOption(false).makeOptionMandatory(false))
     .option("--module <path...>", "modules whose flows draw stored runs not seen live")
+    .option(
+      "--allow-origin <origin...>",
+      "browser origins whose pages may report runs, e.g. a dev server http://localhost:5173 (Node reporters need none)",
+    )
     .action(async (options: InspectOptions) => exitWith(await inspectCommand(options)));
 
   program

@@ -3,6 +3,7 @@
  * inspection event, and nothing expected back. Read from @statelyai/inspect 0.7 (`src/webSocket.ts`,
  * `src/createInspector.ts`): XState's `@xstate.action` / `@xstate.microstep` events are not forwarded.
  */
+import { isRecord } from "../graph/guards.js";
 
 /** The state of an actor as reported: for machines, `value` and `context`. */
 export interface InspectedSnapshot {
@@ -74,8 +75,4 @@ export function parseReport(text: string): InspectionReport | undefined {
     default:
       return undefined;
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

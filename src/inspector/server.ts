@@ -6,12 +6,24 @@ import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type RawData, type WebSocket } from "ws";
-import type { RunRecord, RunStore, RunSummary as StoredRunSummary } from "orchestrix";
+import type { RunStore, RunSummary as StoredRunSummary } from "orchestrix";
 import { Definitions, type GraphSource, type InspectableFlow } from "./definitions.js";
-import { renderSvg } from "./graph-svg.js";
+import { isRecord } from "../graph/guards.js";
+import { renderSvg } from "../graph/render.js";
 import { pageHtml } from "./page.js";
 import { RunRegistry, type IngestCounters, type LiveRun } from "./runs.js";
-import { assertSafeBinding, hostAllowed, isLoopback, sameOrigin, tokenOf, tokensMatch } from "./security.js";
+import { workerLayout } from "../graph/worker.js";
+import {
+  assertSafeBinding,
+  crossSite,
+  hostAllowed,
+  isLoopback,
+  normalizeOrigin,
+  originAllowed,
+  sameOrigin,
+  tokenOf,
+  tokensMatch,
+} from "./security.js";
 import {
   StoredRuns,
   graphFor,
@@ -20,6 +32,7 @@ import {
   pointDetail,
   storedSummary,
   storedView,
+  visitedUntil,
   type RunSummary,
   type RunView,
 } from "./views.js";
@@ -43,7 +56,24 @@ export interface InspectorOptions {
    * finish, up to 10 × `maxRuns`. @default 500
    */
   maxRuns?: number;
+  /**
+   * Browser origins whose pages may report runs (e.g. a dev server, `"http://localhost:5173"`). Node
+   * reporters send no `Origin` and are always accepted; a browser page of any other site is refused.
+   */
+  allowOrigins?: readonly string[];
+  /** A reporter frame larger than this is refused and its connection closed. @default 4 MiB */
+  maxFrameBytes?: number;
+  /** Text kept per run; beyond it the oldest events are dropped and the run says it was truncated. @default 16 MiB */
+  maxBytesPerRun?: number;
+  /** Text kept for all live runs; beyond it the oldest runs are evicted. @default 256 MiB */
+  maxTotalBytes?: number;
+  /** A reported machine definition larger than this is not drawn. @default 2 MiB */
+  maxDefinitionBytes?: number;
+  /** A graph layout (run in a worker thread) taking longer than this is stopped and not drawn. @default 10000 */
+  layoutTimeoutMs?: number;
 }
+
+const MiB = 1024 * 1024;
 
 /** Counters of a running inspector. */
 export interface InspectorStats extends IngestCounters {
@@ -106,10 +136,26 @@ export async function startInspector(options: InspectorOptions = {}): Promise<In
   checkCount("port", port, 0, 65535);
   checkCount("maxEventsPerRun", maxEventsPerRun, 1);
   checkCount("maxRuns", maxRuns, 1);
+  const maxFrameBytes = options.maxFrameBytes ?? 4 * MiB;
+  const maxBytesPerRun = options.maxBytesPerRun ?? 16 * MiB;
+  const maxTotalBytes = options.maxTotalBytes ?? 256 * MiB;
+  const maxDefinitionBytes = options.maxDefinitionBytes ?? 2 * MiB;
+  const layoutTimeoutMs = options.layoutTimeoutMs ?? 10_000;
+  checkCount("maxFrameBytes", maxFrameBytes, 1024);
+  checkCount("maxBytesPerRun", maxBytesPerRun, 1024);
+  checkCount("maxTotalBytes", maxTotalBytes, maxBytesPerRun);
+  checkCount("maxDefinitionBytes", maxDefinitionBytes, 1);
+  checkCount("layoutTimeoutMs", layoutTimeoutMs, 1);
+  const allowOrigins = new Set<string>();
+  for (const origin of options.allowOrigins ?? []) {
+    const normalized = typeof origin === "string" ? normalizeOrigin(origin) : null;
+    if (normalized === null) throw new TypeError(`Expected \`allowOrigins\` to hold origins such as "http://localhost:5173", got ${JSON.stringify(origin)}`);
+    allowOrigins.add(normalized);
+  }
   assertSafeBinding(host, token);
 
-  const definitions = new Definitions(options.flows ?? []);
-  const registry = new RunRegistry({ maxEventsPerRun, maxRuns }, definitions);
+  const definitions = new Definitions(options.flows ?? [], { draw: workerLayout({ timeoutMs: layoutTimeoutMs }), maxDefinitionBytes });
+  const registry = new RunRegistry({ maxEventsPerRun, maxRuns, maxBytesPerRun, maxTotalBytes }, definitions);
   const stored = store ? new StoredRuns(store, STORED_LIST_LIMIT) : null;
   const pages = new Set<PageClient>();
   let reporters = 0;
@@ -141,7 +187,8 @@ export async function startInspector(options: InspectorOptions = {}): Promise<In
 
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? "/", "http://inspector.invalid");
-    const denied = authorize(request, url);
+    // Another site's page must not read runs through the API (its data), nor embed its drawings.
+    const denied = authorize(request, url) ?? (url.pathname.startsWith("/api/") && crossSite(request, allowOrigins) ? 403 : null);
     if (denied) return refuse(response, denied);
     handleHttp(url, response).catch((error: unknown) => {
       if (!response.headersSent) send(response, 500, "text/plain; charset=utf-8", `Inspector error: ${messageOf(error)}`);
@@ -173,7 +220,8 @@ export async function startInspector(options: InspectorOptions = {}): Promise<In
       if (!source) return send(response, 404, "text/plain; charset=utf-8", `No definition known for run "${key}"`);
       const { layout } = await source.draw();
       response.setHeader("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
-      return send(response, 200, "image/svg+xml; charset=utf-8", renderSvg(layout, view.latest?.active ?? [], { title: view.summary.name }));
+      const marks = view.latest?.marks ?? {};
+      return send(response, 200, "image/svg+xml; charset=utf-8", renderSvg(layout, view.latest?.active ?? [], { title: view.summary.name, marks }));
     }
     if (path === "/favicon.ico") return send(response, 204, "text/plain", "");
     return send(response, 404, "text/plain; charset=utf-8", "Not found");
@@ -194,12 +242,14 @@ export async function startInspector(options: InspectorOptions = {}): Promise<In
     return record ? graphOfStored(record) : null;
   }
 
-  const sockets = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 32 * 1024 * 1024 });
+  const sockets = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: maxFrameBytes });
 
   server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on("error", () => socket.destroy());
     const url = new URL(request.url ?? "/", "http://inspector.invalid");
-    const denied = authorize(request, url) ?? (url.pathname === "/ui" && !sameOrigin(request) ? 403 : null);
+    // The page's socket only from the page itself; reporters from Node (no Origin) or an allowed origin.
+    const foreign = url.pathname === "/ui" ? !sameOrigin(request) : !originAllowed(request, allowOrigins);
+    const denied = authorize(request, url) ?? (foreign ? 403 : null);
     if (denied) {
       const reason = denied === 401 ? "Unauthorized" : "Forbidden";
       socket.end(`HTTP/1.1 ${denied} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${reason.length}\r\n\r\n${reason}`);
@@ -212,7 +262,10 @@ export async function startInspector(options: InspectorOptions = {}): Promise<In
     const connection = ++connections;
     reporters++;
     ws.on("message", (data: RawData) => registry.ingest(connection, textOf(data)));
-    ws.on("error", () => ws.terminate());
+    ws.on("error", (error: Error & { code?: string }) => {
+      if (error.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") registry.counters.oversizedFrames++;
+      ws.terminate();
+    });
     ws.on("close", () => {
       reporters--;
       registry.disconnect(connection);
@@ -233,7 +286,7 @@ export async function startInspector(options: InspectorOptions = {}): Promise<In
       }
       onPageMessage(page, message).catch((error: unknown) => sendTo(page, { type: "error", message: messageOf(error) }));
     });
-    sendTo(page, { type: "hello", limits: { maxEventsPerRun, maxRuns }, store: stored !== null });
+    sendTo(page, { type: "hello", limits: { maxEventsPerRun, maxRuns, maxBytesPerRun }, store: stored !== null });
     void stored?.refresh().then(() => flushPage(page));
     flushPage(page);
   }
@@ -251,7 +304,14 @@ export async function startInspector(options: InspectorOptions = {}): Promise<In
         sendTo(page, {
           type: "point",
           key: message.key,
-          detail: pointDetail(run.machineId, point.seq, point.snapshot.value, point.snapshot.context),
+          detail: pointDetail(
+            run.machineId,
+            point.seq,
+            point.snapshot.value,
+            point.snapshot.context,
+            graphOfLive(run),
+            visitedUntil(run.snapshots(), point.seq),
+          ),
         });
       }
     } else if (message.type === "refresh") {
@@ -425,8 +485,4 @@ function checkCount(name: string, value: unknown, min: number, max = Number.MAX_
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -4,7 +4,9 @@
  */
 import type { RunRecord, RunStore, RunSummary as StoredRunSummary } from "orchestrix";
 import type { Definitions, GraphSource } from "./definitions.js";
-import { activeStateIds } from "./graph-svg.js";
+import { isRecord } from "../graph/guards.js";
+import { runPath, type StateMark } from "../graph/path.js";
+import { activeStateIds, currentStates } from "../graph/read.js";
 import type { LiveRun, RecordedEvent } from "./runs.js";
 import { timelineOf, type Timeline } from "./timeline.js";
 
@@ -29,6 +31,8 @@ export interface RunSummary {
   events: number;
   /** Older events dropped from the run's full buffer. */
   droppedEvents: number;
+  /** Whether older events were dropped to keep the run within the per-run byte limit. */
+  truncated: boolean;
   error: string | null;
 }
 
@@ -63,6 +67,8 @@ export interface RunView {
 export interface PointDetail {
   seq: number;
   active: string[];
+  /** What happened in each state the run went through, by state id: the path drawn on the graph. */
+  marks: Record<string, StateMark>;
   context: unknown;
   timeline: Timeline | null;
 }
@@ -82,6 +88,7 @@ export function liveSummary(run: LiveRun): RunSummary {
     endedAt: run.endedAt,
     events: run.received,
     droppedEvents: run.droppedEvents,
+    truncated: run.truncated,
     error: run.error,
   };
 }
@@ -101,6 +108,7 @@ export function storedSummary(record: StoredRunSummary): RunSummary {
     endedAt: record.status === "running" ? null : record.updatedAt,
     events: 0,
     droppedEvents: 0,
+    truncated: false,
     error: record.lastError,
   };
 }
@@ -113,11 +121,12 @@ export function graphFor(definitions: Definitions, hash: string | null, machineI
 /** The detailed view of a live run. */
 export function liveView(run: LiveRun, graph: GraphSource | null, stored: boolean): RunView {
   const latest = run.snapshotAt();
+  const snapshots = run.snapshots();
   return {
     summary: liveSummary(run),
     graph: graph && { id: graph.id, machineId: graph.machineId, complete: graph.complete },
-    snapshots: run.snapshots(),
-    latest: latest && pointDetail(run.machineId, latest.seq, latest.snapshot.value, latest.snapshot.context),
+    snapshots,
+    latest: latest && pointDetail(run.machineId, latest.seq, latest.snapshot.value, latest.snapshot.context, graph, visitedUntil(snapshots, latest.seq)),
     events: run.recorded(),
     droppedEvents: run.droppedEvents,
     stored,
@@ -127,9 +136,10 @@ export function liveView(run: LiveRun, graph: GraphSource | null, stored: boolea
 /** The detailed view of a stored run: its last saved snapshot. */
 export function storedView(record: RunRecord, graph: GraphSource | null): RunView {
   const snapshot = isRecord(record.snapshot) ? record.snapshot : {};
-  const latest = pointDetail(record.flow, record.seq, snapshot.value, snapshot.context);
+  const latest = pointDetail(record.flow, record.seq, snapshot.value, snapshot.context, graph);
   return {
-    summary: storedSummary(record),
+    // The record's snapshot says where the run stands, also once it has ended (its final state).
+    summary: { ...storedSummary(record), state: currentStates(record.flow, snapshot.value) ?? record.currentStep },
     graph: graph && { id: graph.id, machineId: graph.machineId, complete: graph.complete },
     snapshots: [
       {
@@ -148,8 +158,24 @@ export function storedView(record: RunRecord, graph: GraphSource | null): RunVie
 }
 
 /** Context, timeline and active states of one snapshot. */
-export function pointDetail(machineId: string, seq: number, value: unknown, context: unknown): PointDetail {
-  return { seq, active: activeStateIds(machineId, value), context: context ?? null, timeline: timelineOf(context) };
+export function pointDetail(
+  machineId: string,
+  seq: number,
+  value: unknown,
+  context: unknown,
+  graph: GraphSource | null,
+  visited: Iterable<string> = [],
+): PointDetail {
+  const active = activeStateIds(machineId, value);
+  const marks = graph ? runPath(machineId, graph.stateIds(), context, visited) : {};
+  return { seq, active, marks, context: context ?? null, timeline: timelineOf(context) };
+}
+
+/** Every state the run's snapshots were seen in, up to `seq`. */
+export function visitedUntil(snapshots: readonly SnapshotPoint[], seq: number): Set<string> {
+  const visited = new Set<string>();
+  for (const point of snapshots) if (point.seq <= seq) for (const id of point.active) visited.add(id);
+  return visited;
 }
 
 /** The store's recent runs, refreshed while a page is open. */
@@ -193,8 +219,4 @@ export class StoredRuns {
       });
     return this.pending;
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
