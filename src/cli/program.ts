@@ -109,6 +109,8 @@ export function createProgram(): Command {
     .option("--flow <name>", "only this flow")
     .option("--format <formats>", "json, mermaid, svg; comma-separated or repeated (default: all three)", parseFormats, [])
     .option("--out <dir>", "where to write the files", "machines")
+    .option("--run <runId>", "draw this stored run instead: its machine with the path it took (SVG; needs --store)")
+    .addOption(new Option("--store <url>", `${STORE_HELP}; the store that holds --run`).env("ORCHESTRIX_STORE"))
     .action(async (module: string, options: ExportOptions) => exitWith(await exportCommand(module, options)));
 
   return program;

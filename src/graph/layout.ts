@@ -11,9 +11,12 @@ import type { GraphLayout, LaidOutState, LaidOutTransition, LayoutOptions, Machi
 /** Width of one character of a state's name, for sizing boxes (12 px system-ui). */
 export const CHAR_WIDTH = 7.1;
 const LEAF_HEIGHT = 30;
+const MAX_LABEL = 44;
 const COMPOUND_HEADER = 26;
 const EDGE_LABEL_HEIGHT = 14;
 const EDGE_CHAR_WIDTH = 5.8;
+/** Edges that only shape the layout: laid out, never drawn. */
+const UNSEEN = "u:";
 /** Spacing is read per compound node, so every one of them gets it. */
 const SPACING: Record<string, string> = {
   "elk.layered.spacing.nodeNodeBetweenLayers": "26",
@@ -65,11 +68,24 @@ export async function layoutMachine(definition: MachineDefinition | string, opti
       sources: [back ? edge.target : edge.source],
       targets: [back ? edge.source : edge.target],
     };
-    if (edge.label) {
-      elkEdge.labels = [{ text: edge.label, width: edge.label.length * EDGE_CHAR_WIDTH + 6, height: EDGE_LABEL_HEIGHT }];
+    // Inside a parallel branch labels would make each column as wide as its labels: there they are
+    // left to the transition's tooltip.
+    if (edge.label && !ownerNode?.region) {
+      const text = shortLabel(edge.label);
+      elkEdge.labels = [{ text, width: text.length * EDGE_CHAR_WIDTH + 6, height: EDGE_LABEL_HEIGHT }];
     }
     (owner.edges ??= []).push(elkEdge);
   });
+  // A parallel group's branches sit side by side; inside each, unseen edges put one state per layer
+  // (running, retrying, then its outcomes), so a branch is a narrow column, not a row of outcomes.
+  for (const state of machine.states) {
+    const container = state.region ? containers.get(state.id) : undefined;
+    if (!container) continue;
+    const column = [...state.children.values()].sort((a, b) => Number(a.kind === "final") - Number(b.kind === "final"));
+    for (let i = 1; i < column.length; i++) {
+      (container.edges ??= []).push({ id: `${UNSEEN}${state.id}:${i}`, sources: [column[i - 1]!.id], targets: [column[i]!.id] });
+    }
+  }
   const laid = await elk().layout(graph);
 
   const states: LaidOutState[] = [];
@@ -104,6 +120,7 @@ export async function layoutMachine(definition: MachineDefinition | string, opti
     // With INCLUDE_CHILDREN, elkjs gives an edge's coordinates relative to the node that holds it.
     const origin = positions.get(node.id) ?? { x: 0, y: 0 };
     for (const edge of node.edges ?? []) {
+      if (edge.id.startsWith(UNSEEN)) continue;
       const index = Number(edge.id.slice(1));
       const source = edges[index];
       const section = edge.sections?.[0];
@@ -117,6 +134,7 @@ export async function layoutMachine(definition: MachineDefinition | string, opti
         source: source.source,
         target: source.target,
         label: source.label,
+        shownLabel: label?.text ?? "",
         points,
         labelBox:
           label && label.x !== undefined && label.y !== undefined
@@ -131,12 +149,18 @@ export async function layoutMachine(definition: MachineDefinition | string, opti
   return { machineId, width: laid.width ?? 0, height: laid.height ?? 0, states, transitions: laidTransitions, truncated };
 }
 
+/** A label as drawn: long lists of alternatives are cut (the transition's tooltip has them all). */
+function shortLabel(label: string): string {
+  return label.length > MAX_LABEL ? `${label.slice(0, MAX_LABEL - 1).trimEnd()}…` : label;
+}
+
 function toElkNode(node: StateNodeInfo): ElkNode {
   if (node.children.size === 0) {
     const width = Math.max(node.kind === "final" ? 86 : 74, Math.ceil(node.key.length * CHAR_WIDTH) + 26);
     return { id: node.id, width, height: LEAF_HEIGHT };
   }
   const titleWidth = Math.ceil(node.key.length * (CHAR_WIDTH + 0.4)) + (node.kind === "parallel" ? 70 : 24);
+  const children = [...node.children.values()].map(toElkNode);
   return {
     id: node.id,
     layoutOptions: {
@@ -145,7 +169,7 @@ function toElkNode(node: StateNodeInfo): ElkNode {
       "elk.nodeSize.constraints": "MINIMUM_SIZE",
       "elk.nodeSize.minimum": `(${titleWidth}, ${COMPOUND_HEADER + 20})`,
     },
-    children: [...node.children.values()].map(toElkNode),
+    children,
   };
 }
 

@@ -13,13 +13,15 @@ export const STATE_MARKS: readonly StateMark[] = ["completed", "failed", "compen
 
 /**
  * Marks the states of a machine (`stateIds`, full ids as `layoutMachine` gives them) with what the run
- * did there. `visited` are state ids the run was seen in (ancestors included), for machines that
- * are not Orchestrix runs or for states the records do not cover.
+ * did there. `visited` are state ids the run was seen in (ancestors included), drawn for machines
+ * that are not Orchestrix runs (whose records say more than having been there).
  */
 export function runPath(machineId: string, stateIds: Iterable<string>, context: unknown, visited: Iterable<string> = []): Record<string, StateMark> {
   const marks: Record<string, StateMark> = {};
-  for (const id of visited) marks[id] = "visited";
-  if (!isRecord(context) || !isRecord(context.steps)) return marks;
+  if (!isRecord(context) || !isRecord(context.steps)) {
+    for (const id of visited) marks[id] = "visited";
+    return marks;
+  }
   const steps = context.steps;
   const undos = isRecord(context.compensations) ? context.compensations : {};
   const ended = typeof context.status === "string" && context.status !== "running";

@@ -39,10 +39,10 @@ export function renderSvg(layout: GraphLayout, activeStateIds: Iterable<string> 
       `<title>${escapeXml(`${shortId(transition.source, layout.machineId)} → ${shortId(transition.target, layout.machineId)}${transition.label ? `: ${transition.label}` : ""}`)}</title>`,
       `<path d="${d}" marker-end="url(#ox-arrow)"/>`,
     );
-    if (showLabels && transition.label && transition.labelBox) {
+    if (showLabels && transition.shownLabel && transition.labelBox) {
       const box = transition.labelBox;
       out.push(
-        `<text class="ox-edge-label" x="${fmt(box.x + 3)}" y="${fmt(box.y + box.height - 3)}">${escapeXml(transition.label)}</text>`,
+        `<text class="ox-edge-label" x="${fmt(box.x + 3)}" y="${fmt(box.y + box.height - 3)}">${escapeXml(transition.shownLabel)}</text>`,
       );
     }
     out.push(`</g>`);
@@ -72,14 +72,14 @@ export const GRAPH_CSS = [
   ".ox-tone-failure>rect.ox-frame,.ox-tone-failure rect.ox-inner{stroke:#d35c5c}",
   ".ox-tone-cancelled>rect.ox-frame,.ox-tone-cancelled rect.ox-inner{stroke:#8a919c}",
   // The run's path: what happened in each state it went through.
-  ".ox-state.ox-mark-visited>rect.ox-frame{fill:#e3ecfb;stroke:#7a9fdc}",
-  ".ox-state.ox-mark-completed>rect.ox-frame{fill:#d3f0de;stroke:#2e9a5e;stroke-width:1.5}",
-  ".ox-state.ox-mark-failed>rect.ox-frame{fill:#f8d0d0;stroke:#c93c3c;stroke-width:1.5}",
-  ".ox-state.ox-mark-compensated>rect.ox-frame{fill:#e6dcfa;stroke:#7b4fc9;stroke-width:1.5}",
-  ".ox-state.ox-mark-compensation_failed>rect.ox-frame{fill:#f3c4d0;stroke:#97263b;stroke-width:2;stroke-dasharray:4 2}",
-  ".ox-state.ox-mark-skipped>rect.ox-frame{fill:#eceef1;stroke:#b4bac3;stroke-dasharray:3 3}",
-  ".ox-state.ox-mark-skipped>text{fill:#8a919c}",
-  ".ox-state.ox-mark-cancelled>rect.ox-frame{fill:#dfe1e5;stroke:#6b7280}",
+  ".ox-graph .ox-state.ox-mark-visited>rect.ox-frame{fill:#e3ecfb;stroke:#7a9fdc}",
+  ".ox-graph .ox-state.ox-mark-completed>rect.ox-frame{fill:#d3f0de;stroke:#2e9a5e;stroke-width:1.5}",
+  ".ox-graph .ox-state.ox-mark-failed>rect.ox-frame{fill:#f8d0d0;stroke:#c93c3c;stroke-width:1.5}",
+  ".ox-graph .ox-state.ox-mark-compensated>rect.ox-frame{fill:#e6dcfa;stroke:#7b4fc9;stroke-width:1.5}",
+  ".ox-graph .ox-state.ox-mark-compensation_failed>rect.ox-frame{fill:#f3c4d0;stroke:#97263b;stroke-width:2;stroke-dasharray:4 2}",
+  ".ox-graph .ox-state.ox-mark-skipped>rect.ox-frame{fill:#eceef1;stroke:#b4bac3;stroke-dasharray:3 3}",
+  ".ox-graph .ox-state.ox-mark-skipped>text{fill:#8a919c}",
+  ".ox-graph .ox-state.ox-mark-cancelled>rect.ox-frame{fill:#dfe1e5;stroke:#6b7280}",
   ".ox-state.ox-active>rect.ox-frame{stroke:#2f6fdb;stroke-width:2}",
   ".ox-state.ox-active.ox-tone-compensating>rect.ox-frame{stroke:#c9354f}",
   // The current state: outlined boldly, its own colour kept.

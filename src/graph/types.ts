@@ -36,6 +36,8 @@ export interface LaidOutTransition {
   target: string;
   /** Short description: the event (`done`, `error`, `always`, `CANCEL`…) and its guard. */
   label: string;
+  /** The label as drawn on the edge (maybe cut short; empty inside parallel branches, where it is only in the tooltip). */
+  shownLabel: string;
   points: { x: number; y: number }[];
   labelBox: { x: number; y: number; width: number; height: number } | null;
 }

@@ -1,0 +1,178 @@
+/**
+ * The inspector page in a real browser (Debian's chromium): the path a run took drawn on its graph,
+ * a parallel group reported through the default createWebSocketInspector, and "fit".
+ * Screenshots land in test/artifacts/.
+ */
+import { mkdirSync } from "node:fs";
+import { createWebSocketInspector } from "@statelyai/inspect";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { create } from "orchestrix";
+import { paymentFlow } from "../examples/payment-flow.js";
+import { resetScenario, scenario } from "../examples/services.js";
+import { layoutMachine, startInspector, type Inspector } from "../src/inspector/index.js";
+
+const artifacts = new URL("./artifacts/", import.meta.url);
+const order = { orderId: "ORD-123", items: [{ sku: "LAPTOP-01", qty: 1 }], amount: 1200, userId: "user_99" };
+
+let inspector: Inspector;
+let reporter: ReturnType<typeof createWebSocketInspector>;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  mkdirSync(artifacts, { recursive: true });
+  inspector = await startInspector({ port: 0 });
+  // The default reporter: definitions cut at depth 10.
+  reporter = createWebSocketInspector({ url: inspector.reportUrl });
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+  });
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  await page.goto(inspector.url);
+  await page.locator("#connection.conn-on").waitFor();
+});
+
+afterAll(async () => {
+  reporter?.stop();
+  await browser?.close();
+  await inspector?.close();
+});
+
+beforeEach(() => resetScenario());
+
+async function open(runId: string): Promise<void> {
+  await page.locator(`.run-item[data-name="${runId}"]`).click();
+  await page.locator("#run-name", { hasText: runId }).waitFor();
+  await page.locator("#graph svg.ox-graph").waitFor();
+}
+
+/** The mark and the fill colour of a state's box in the page. */
+async function drawn(id: string): Promise<{ mark: string | null; fill: string; current: boolean }> {
+  return page.locator(`#graph [data-state="${id}"]`).evaluate((node) => {
+    const mark = Array.from(node.classList as unknown as ArrayLike<string>).find((name) => name.startsWith("ox-mark-"))?.slice("ox-mark-".length) ?? null;
+    const frame = node.querySelector("rect.ox-frame")!;
+    return { mark, fill: getComputedStyle(frame).fill, current: node.classList.contains("ox-current") };
+  });
+}
+
+const GREEN = "rgb(211, 240, 222)";
+const RED = "rgb(248, 208, 208)";
+const VIOLET = "rgb(230, 220, 250)";
+const UNDO_FAILED = "rgb(243, 196, 208)";
+const GREY = "rgb(236, 238, 241)";
+
+describe("the path a run took, on its graph", () => {
+  it("a completed run: every step green, completed outlined as the current state", async () => {
+    await paymentFlow.run(order, { runId: "path-ok", inspect: reporter.inspect });
+    await expect.poll(() => page.locator('.run-item[data-name="path-ok"]').getAttribute("data-status")).toBe("completed");
+    await open("path-ok");
+    for (const step of ["reserve-stock", "process-payment", "confirm-order", "send-email"]) {
+      await expect.poll(() => drawn(`payment-saga.steps.${step}`)).toMatchObject({ mark: "completed", fill: GREEN });
+    }
+    expect(await drawn("payment-saga.completed")).toMatchObject({ current: true });
+    await page.screenshot({ path: new URL("path-completed.png", artifacts).pathname });
+  });
+
+  it("a declined card: the failed step red, the undone step violet, the steps never reached grey", async () => {
+    scenario.declineCards = true;
+    await paymentFlow.run(order, { runId: "path-declined", inspect: reporter.inspect });
+    await expect.poll(() => page.locator('.run-item[data-name="path-declined"]').getAttribute("data-status")).toBe("failed");
+    await open("path-declined");
+    await expect.poll(() => drawn("payment-saga.steps.process-payment")).toMatchObject({ mark: "failed", fill: RED });
+    expect(await drawn("payment-saga.steps.reserve-stock")).toMatchObject({ mark: "compensated", fill: VIOLET });
+    expect(await drawn("payment-saga.compensating.reserve-stock")).toMatchObject({ mark: "compensated", fill: VIOLET });
+    expect(await drawn("payment-saga.steps.confirm-order")).toMatchObject({ mark: "skipped", fill: GREY });
+    expect(await drawn("payment-saga.steps.send-email")).toMatchObject({ mark: "skipped", fill: GREY });
+    expect(await drawn("payment-saga.failed")).toMatchObject({ current: true });
+    // The list says the status once.
+    expect(await page.locator('.run-item[data-name="path-declined"] .rsub').textContent()).toBe("payment-saga · failed");
+    await page.screenshot({ path: new URL("path-declined.png", artifacts).pathname });
+
+    // Back at the first snapshot, only what had happened by then is marked.
+    const count = Number(await page.locator("#scrub").getAttribute("max")) + 1;
+    for (let i = 0; i < count; i++) await page.locator("#prev").click();
+    await expect.poll(() => drawn("payment-saga.steps.process-payment")).toMatchObject({ mark: null });
+    await page.locator("#live").click();
+  });
+
+  it("an undo that failed: its step and undo marked apart from undone ones, the run ending in compensation_failed", async () => {
+    Object.assign(scenario, { declineCards: true, failRelease: true });
+    await paymentFlow.run(order, { runId: "path-undo-failed", inspect: reporter.inspect });
+    await expect
+      .poll(() => page.locator('.run-item[data-name="path-undo-failed"]').getAttribute("data-status"), { timeout: 10_000 })
+      .toBe("compensation_failed");
+    await open("path-undo-failed");
+    await expect.poll(() => drawn("payment-saga.compensating.reserve-stock")).toMatchObject({ mark: "compensation_failed", fill: UNDO_FAILED });
+    expect(await drawn("payment-saga.steps.reserve-stock")).toMatchObject({ mark: "compensation_failed", fill: UNDO_FAILED });
+    expect(await drawn("payment-saga.steps.process-payment")).toMatchObject({ mark: "failed", fill: RED });
+    expect(await drawn("payment-saga.compensation_failed")).toMatchObject({ current: true });
+    // The error is text, its stack as lines, not a JSON string with \n in it.
+    const error = await page.locator("#context .err-text").first().textContent();
+    expect(error).toMatch(/^NonRetryableError: card of user_99 declined/);
+    expect(error).not.toContain("\\n");
+    await page.screenshot({ path: new URL("path-undo-failed.png", artifacts).pathname });
+  }, 20_000);
+});
+
+describe("a parallel group reported through the default createWebSocketInspector", () => {
+  const fanOut = create<{ id: string }>("fan-out")
+    .step("reserve", () => "r-1", { compensate: () => {} })
+    .parallel("notify", [
+      { name: "send-email-confirmation", fn: () => "mail" },
+      { name: "send-sms", fn: () => "sms", options: { compensate: () => {} } },
+      { name: "post-to-webhook", fn: () => "hook" },
+    ])
+    .step("finish", () => "done");
+
+  it("draws every branch and every transition, the branches side by side", async () => {
+    const result = await fanOut.run({ id: "1" }, { runId: "fan-1", inspect: reporter.inspect });
+    expect(result.status).toBe("completed");
+    await expect.poll(() => page.locator('.run-item[data-name="fan-1"]').getAttribute("data-status")).toBe("completed");
+    await open("fan-1");
+    const complete = await layoutMachine(fanOut.toJSON());
+    await expect.poll(() => page.locator("#graph .ox-transition").count()).toBe(complete.transitions.length);
+    expect(await page.locator("#graph-note").isHidden()).toBe(true);
+    const branches = ["send-email-confirmation", "send-sms", "post-to-webhook"];
+    const boxes = [];
+    for (const branch of branches) {
+      const id = `fan-out.steps.notify.${branch}`;
+      for (const leaf of ["running", "retrying", "done", "failed", "cancelled"]) {
+        expect(await page.locator(`#graph [data-state="${id}.${leaf}"]`).count(), `${id}.${leaf}`).toBe(1);
+      }
+      expect(await drawn(id)).toMatchObject({ mark: "completed" });
+      boxes.push((await page.locator(`#graph [data-state="${id}"] > rect`).boundingBox())!);
+    }
+    await page.screenshot({ path: new URL("parallel-default-reporter.png", artifacts).pathname });
+    // Side by side: one row of columns, each taller than wide.
+    expect(new Set(boxes.map((box) => Math.round(box.y))).size).toBe(1);
+    for (const box of boxes) expect(box.height).toBeGreaterThan(box.width);
+  });
+});
+
+describe('"fit"', () => {
+  it("shows the whole graph in a 1280×720 viewport", async () => {
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await paymentFlow.run(order, { runId: "fit-1", inspect: reporter.inspect });
+    await expect.poll(() => page.locator('.run-item[data-name="fit-1"]').getAttribute("data-status")).toBe("completed");
+    await open("fit-1");
+    await page.locator("#zoom-in").click();
+    await page.locator("#zoom-fit").click();
+    const svg = (await page.locator("#graph svg").boundingBox())!;
+    const panel = (await page.locator("#graph").boundingBox())!;
+    expect(svg.width).toBeLessThanOrEqual(panel.width);
+    expect(svg.height).toBeLessThanOrEqual(panel.height);
+    expect(svg.y + svg.height).toBeLessThanOrEqual(720);
+    expect(svg.x + svg.width).toBeLessThanOrEqual(1280);
+    // Every state is inside the viewport.
+    const outside = await page.$$eval("#graph [data-state] > rect.ox-frame", (rects) =>
+      rects.filter((rect) => {
+        const box = rect.getBoundingClientRect();
+        return box.top < 0 || box.left < 0 || box.bottom > window.innerHeight || box.right > window.innerWidth;
+      }).length,
+    );
+    expect(outside).toBe(0);
+    await page.screenshot({ path: new URL("fit-1280x720.png", artifacts).pathname });
+  });
+});
