@@ -53,7 +53,8 @@ export function createProgram(): Command {
     .addOption(storeOption(true))
     .option("--status <status>", `only runs with this status (${RUN_STATUSES.join(", ")}); comma-separated or repeated`, parseStatuses)
     .option("--flow <name>", "only runs of this flow")
-    .option("--limit <n>", "at most this many runs", parsePositiveInteger, 50)
+    .option("--limit <n>", "at most this many runs (one page)", parsePositiveInteger, 50)
+    .option("--after <cursor>", "the next page: the cursor the previous page printed")
     .option("--json", "print the records as JSON (without their snapshots)")
     .action(async (options: Parameters<typeof listRuns>[0]) => exitWith(await listRuns(options)));
 
