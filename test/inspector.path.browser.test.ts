@@ -7,7 +7,7 @@ import { mkdirSync } from "node:fs";
 import { createWebSocketInspector } from "@statelyai/inspect";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { create } from "orchestrix";
+import { create, memoryStore } from "orchestrix";
 import { paymentFlow } from "../examples/payment-flow.js";
 import { resetScenario, scenario } from "../examples/services.js";
 import { layoutMachine, startInspector, type Inspector } from "../src/inspector/index.js";
@@ -175,4 +175,31 @@ describe('"fit"', () => {
     expect(outside).toBe(0);
     await page.screenshot({ path: new URL("fit-1280x720.png", artifacts).pathname });
   });
+});
+
+describe("stored runs beyond the newest 200", () => {
+  it("finds an old failed run by searching the store, and pages on with 'more stored runs'", async () => {
+    const store = memoryStore();
+    const flow = create<{ n: number }>("stocked").step("only", ({ input }) => {
+      if (input.n === 3) throw new Error("no stock");
+      return input.n;
+    });
+    for (let n = 0; n < 250; n++) await flow.run({ n }, { runId: `stock-${n}`, store });
+    const withStore = await startInspector({ port: 0, store, flows: [flow] });
+    try {
+      await page.goto(withStore.url);
+      await page.locator('.run-item[data-name="stock-249"]').waitFor();
+      expect(await page.locator('.run-item[data-name="stock-3"]').count()).toBe(0);
+      await page.locator("#filter").fill("status:failed");
+      await page.locator('.run-item[data-name="stock-3"]').waitFor();
+      await open("stock-3");
+      await expect.poll(() => drawn("stocked.steps.only")).toMatchObject({ mark: "failed" });
+      await page.locator("#filter").fill("");
+      await page.locator("#stored-more").click();
+      await expect.poll(() => page.locator('.run-item[data-name^="stock-"]').count()).toBe(250);
+      await page.screenshot({ path: new URL("stored-search.png", artifacts).pathname });
+    } finally {
+      await withStore.close();
+    }
+  }, 40_000);
 });

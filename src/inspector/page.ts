@@ -110,6 +110,7 @@ body { margin: 0; background: var(--bg); height: 100vh; display: flex; flex-dire
 .s-failed .dot, .s-error .dot, .s-compensation_failed .dot { background: var(--red); } .s-cancelled .dot, .s-stopped .dot, .s-disconnected .dot { background: var(--gray); }
 @keyframes pulse { 50% { opacity: .35; } }
 .list-note { padding: 8px 12px; color: var(--muted); font-size: 12px; }
+.more { margin: 8px 12px; padding: 5px 10px; border: 1px solid var(--line); background: #fff; border-radius: 5px; cursor: pointer; font: inherit; }
 .run { min-width: 0; min-height: 0; overflow: auto; }
 .empty { max-width: 640px; margin: 60px auto; color: var(--muted); } .empty h2 { color: var(--text); }
 .snippet { background: #17202c; color: #dce6f3; padding: 12px; border-radius: 6px; overflow-x: auto; }
@@ -177,8 +178,10 @@ const CLIENT_JS = String.raw`
   var state = {
     live: [], liveTotal: 0, stored: [], stats: null, limits: null, hasStore: false,
     selected: params.get("run"), view: null, graphs: {}, shownGraph: null,
-    point: null, pointDetail: null, zoom: "fit", filter: "", shownActive: null
+    point: null, pointDetail: null, zoom: "fit", filter: "", shownActive: null,
+    storedNext: null, found: null, foundNext: null, foundFor: null
   };
+  var searchTimer = null;
   var socket = null;
   var $ = function (id) { return document.getElementById(id); };
 
@@ -247,7 +250,13 @@ const CLIENT_JS = String.raw`
         "const inspector = createWebSocketInspector({ url: \"" + reportUrl + "\" });\n" +
         "await flow.run(input, { inspect: inspector.inspect });\n// or: createActor(machine, { inspect: inspector.inspect })";
     },
-    runs: function (data) { state.live = data.live; state.liveTotal = data.liveTotal; state.stored = data.stored; state.stats = data.stats; renderStats(); renderList(); },
+    runs: function (data) { state.live = data.live; state.liveTotal = data.liveTotal; state.stored = data.stored; state.storedNext = data.storedNext; state.stats = data.stats; renderStats(); renderList(); },
+    "stored-page": function (data) {
+      if (data.query !== state.filter.trim()) return;
+      state.found = (data.after === null ? [] : state.found || []).concat(data.runs);
+      state.foundNext = data.next; state.foundFor = data.query;
+      renderList();
+    },
     run: function (data) {
       if (data.view.summary.key !== state.selected && data.view.summary.runId !== state.selected) return;
       state.view = data.view;
@@ -294,9 +303,15 @@ const CLIENT_JS = String.raw`
     live.forEach(function (run) { list.appendChild(runItem(run)); });
     if (total > state.live.length) list.appendChild(h("div", { class: "list-note", text: (total - state.live.length).toLocaleString() + " older runs not listed (newest " + state.live.length + " shown)" }));
     if (state.hasStore) {
-      list.appendChild(h("div", { class: "group-title" }, [h("span", { text: "Stored" }), h("span", { text: String(stored.length) })]));
-      if (stored.length === 0) list.appendChild(h("div", { class: "list-note", text: "No stored runs." }));
-      stored.slice(0, 300).forEach(function (run) { list.appendChild(runItem(run)); });
+      // Beyond the newest runs the server holds, the store itself is searched and paged.
+      var searching = state.found !== null && state.foundFor === state.filter.trim();
+      var seen = {};
+      var shown = (searching ? stored.concat(state.found) : stored).filter(function (run) { if (seen[run.key]) return false; seen[run.key] = true; return true; });
+      var next = searching ? state.foundNext : (state.filter ? null : state.storedNext);
+      list.appendChild(h("div", { class: "group-title" }, [h("span", { text: searching ? "Stored · search" : "Stored" }), h("span", { text: shown.length + (next ? "+" : "") })]));
+      if (shown.length === 0) list.appendChild(h("div", { class: "list-note", text: state.filter ? "No stored run matches." : "No stored runs." }));
+      shown.forEach(function (run) { list.appendChild(runItem(run)); });
+      if (next) list.appendChild(h("button", { id: "stored-more", class: "more", type: "button", text: "more stored runs", onclick: function () { send({ type: "stored", query: state.filter.trim(), after: next }); } }));
     }
   }
   function runItem(run) {
@@ -512,9 +527,11 @@ const CLIENT_JS = String.raw`
     if (!error || typeof error !== "object") return h("pre", { class: "json", text: String(error) });
     var head = (error.name && error.name !== "Error" ? error.name + ": " : "") + (error.message || "");
     var stack = typeof error.stack === "string" ? error.stack : "";
-    var rest = Object.keys(error).filter(function (k) { return k !== "name" && k !== "message" && k !== "stack"; });
+    var rest = Object.keys(error).filter(function (k) { return k !== "name" && k !== "message" && k !== "stack" && error[k] !== null && error[k] !== undefined; });
     var extra = rest.length ? "\n" + rest.map(function (k) { return k + ": " + JSON.stringify(error[k]); }).join("\n") : "";
-    return h("pre", { class: "json err-text", text: (stack.indexOf(head) === 0 ? stack : head + (stack ? "\n" + stack : "")) + extra });
+    // A stack starts with "Name: message" already.
+    var text = stack && error.message && stack.indexOf(error.message) >= 0 ? stack : head + (stack ? "\n" + stack : "");
+    return h("pre", { class: "json err-text", text: text + extra });
   }
   function renderContext(el, context) {
     var json = function (value) { return h("pre", { class: "json", text: JSON.stringify(value, null, 2) }); };
@@ -547,7 +564,12 @@ const CLIENT_JS = String.raw`
     });
   }
 
-  $("filter").addEventListener("input", function (e) { state.filter = e.target.value; renderList(); });
+  $("filter").addEventListener("input", function (e) {
+    state.filter = e.target.value; state.found = null; renderList();
+    // The store is searched too (status:failed, flow:NAME, a flow name or a run id), not only the runs at hand.
+    clearTimeout(searchTimer);
+    if (state.hasStore && state.filter.trim()) searchTimer = setTimeout(function () { send({ type: "stored", query: state.filter.trim() }); }, 250);
+  });
   $("scrub").addEventListener("input", function (e) { goTo(Number(e.target.value)); });
   $("prev").addEventListener("click", function () { goTo(currentIndex() - 1); });
   $("next").addEventListener("click", function () { goTo(currentIndex() + 1); });

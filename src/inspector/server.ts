@@ -12,6 +12,7 @@ import { isRecord } from "../graph/guards.js";
 import { renderSvg } from "../graph/render.js";
 import { pageHtml } from "./page.js";
 import { RunRegistry, type IngestCounters, type LiveRun } from "./runs.js";
+import { StoredRuns } from "./stored-runs.js";
 import { workerLayout } from "../graph/worker.js";
 import {
   assertSafeBinding,
@@ -25,7 +26,6 @@ import {
   tokensMatch,
 } from "./security.js";
 import {
-  StoredRuns,
   graphFor,
   liveSummary,
   liveView,
@@ -172,13 +172,11 @@ export async function startInspector(options: InspectorOptions = {}): Promise<In
   const find = (keyOrRunId: string): LiveRun | undefined => registry.get(keyOrRunId) ?? registry.withRunId(keyOrRunId);
   const graphOfLive = (run: LiveRun): GraphSource | null => graphFor(definitions, run.definitionHash, run.machineId, run.graph);
   const graphOfStored = (record: StoredRunSummary): GraphSource | null => graphFor(definitions, record.definitionHash, record.flow, null);
-  const isStored = (run: LiveRun) => run.runId !== null && stored?.records.some((record) => record.runId === run.runId) === true;
+  const isStored = (run: LiveRun) => run.runId !== null && stored?.has(run.runId) === true;
   const viewOf = (run: LiveRun) => liveView(run, graphOfLive(run), isStored(run));
 
-  const storedList = (): RunSummary[] => {
-    if (!stored) return [];
-    return stored.records.filter((record) => !registry.withRunId(record.runId)).map(storedSummary);
-  };
+  const storedList = (records: readonly StoredRunSummary[] = stored?.records ?? []): RunSummary[] =>
+    records.filter((record) => !registry.withRunId(record.runId)).map(storedSummary);
 
   const authorize = (request: IncomingMessage, url: URL): 401 | 403 | null => {
     if (token !== undefined) return tokensMatch(tokenOf(request, url), token) ? null : 401;
@@ -207,16 +205,25 @@ export async function startInspector(options: InspectorOptions = {}): Promise<In
       return send(response, 200, "text/html; charset=utf-8", pageHtml(nonce));
     }
     if (path === "/api/runs") {
+      const live = registry.list().map(liveSummary);
+      const query = url.searchParams.get("q");
+      const after = url.searchParams.get("after");
+      if (stored && (query !== null || after !== null)) {
+        // A search, or the pages beyond the newest: straight from the store, a page at a time.
+        const limit = Math.min(1000, Math.max(1, Number(url.searchParams.get("limit")) || STORED_LIST_LIMIT));
+        const page = await stored.search(query ?? "", after ?? undefined, limit);
+        return sendJson(response, { live, stored: storedList(page.runs), next: page.next ?? null, stats: stats() });
+      }
       await stored?.refresh();
-      return sendJson(response, { live: registry.list().map(liveSummary), stored: storedList(), stats: stats() });
+      return sendJson(response, { live, stored: storedList(), next: stored?.next ?? null, stats: stats() });
     }
     const match = /^\/api\/runs\/([^/]+)(\/graph\.svg)?$/.exec(path);
     if (match) {
       const key = decodeURIComponent(match[1]!);
-      const view = await viewFor(key);
-      if (!view) return send(response, 404, "text/plain; charset=utf-8", `No run "${key}"`);
+      const found = await viewFor(key);
+      if (!found) return send(response, 404, "text/plain; charset=utf-8", `No run "${key}"`);
+      const { view, source } = found;
       if (!match[2]) return sendJson(response, view);
-      const source = view.graph ? graphSource(key) : null;
       if (!source) return send(response, 404, "text/plain; charset=utf-8", `No definition known for run "${key}"`);
       const { layout } = await source.draw();
       response.setHeader("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
@@ -227,19 +234,14 @@ export async function startInspector(options: InspectorOptions = {}): Promise<In
     return send(response, 404, "text/plain; charset=utf-8", "Not found");
   }
 
-  async function viewFor(key: string): Promise<RunView | undefined> {
+  async function viewFor(key: string): Promise<{ view: RunView; source: GraphSource | null } | undefined> {
     const run = find(key);
-    if (run) return viewOf(run);
+    if (run) return { view: viewOf(run), source: graphOfLive(run) };
     if (!stored || !key.startsWith("store:")) return undefined;
     const record = await stored.store.load(key.slice("store:".length));
-    return record && storedView(record, graphOfStored(record));
-  }
-
-  function graphSource(key: string): GraphSource | null {
-    const run = find(key);
-    if (run) return graphOfLive(run);
-    const record = stored?.records.find((candidate) => `store:${candidate.runId}` === key);
-    return record ? graphOfStored(record) : null;
+    if (!record) return undefined;
+    const source = graphOfStored(record);
+    return { view: storedView(record, source), source };
   }
 
   const sockets = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: maxFrameBytes });
@@ -314,6 +316,10 @@ export async function startInspector(options: InspectorOptions = {}): Promise<In
           ),
         });
       }
+    } else if (message.type === "stored" && typeof message.query === "string" && stored) {
+      const after = typeof message.after === "string" ? message.after : undefined;
+      const found = await stored.search(message.query, after);
+      sendTo(page, { type: "stored-page", query: message.query, after: after ?? null, runs: storedList(found.runs), next: found.next ?? null });
     } else if (message.type === "refresh") {
       await stored?.refresh();
       flushPage(page);
@@ -335,7 +341,7 @@ export async function startInspector(options: InspectorOptions = {}): Promise<In
     }
     if (stored && key.startsWith("store:")) {
       const runId = key.slice("store:".length);
-      const known = stored.records.find((record) => record.runId === runId);
+      const known = stored.get(runId);
       const version = `stored:${runId}:${known?.seq ?? "?"}`;
       if (page.sentRun === version) return;
       page.sentRun = version;
@@ -373,6 +379,7 @@ export async function startInspector(options: InspectorOptions = {}): Promise<In
         live: live.slice(0, PAGE_LIST_LIMIT).map(liveSummary),
         liveTotal: live.length,
         stored: storedList(),
+        storedNext: stored?.next ?? null,
         stats: stats(),
       });
       listCache = { version, text };

@@ -2,7 +2,7 @@
  * What the page and the read API show of a run, live or stored: a summary for the list, and a
  * detailed view (graph, state history, timeline, context, events) for the chosen run.
  */
-import type { RunRecord, RunStore, RunSummary as StoredRunSummary } from "orchestrix";
+import type { RunRecord, RunSummary as StoredRunSummary } from "orchestrix";
 import type { Definitions, GraphSource } from "./definitions.js";
 import { isRecord } from "../graph/guards.js";
 import { runPath, type StateMark } from "../graph/path.js";
@@ -176,47 +176,4 @@ export function visitedUntil(snapshots: readonly SnapshotPoint[], seq: number): 
   const visited = new Set<string>();
   for (const point of snapshots) if (point.seq <= seq) for (const id of point.active) visited.add(id);
   return visited;
-}
-
-/** The store's recent runs, refreshed while a page is open. */
-export class StoredRuns {
-  /** The last listing, most recently updated first. */
-  records: StoredRunSummary[] = [];
-  /** Why the last listing failed, if it did. */
-  error: string | null = null;
-  /** Bumped when the listing changes. */
-  version = 0;
-  private pending: Promise<void> | undefined;
-  private signature = "";
-
-  constructor(
-    readonly store: RunStore,
-    private readonly limit: number,
-  ) {}
-
-  /** Lists the store again (one listing at a time). */
-  refresh(): Promise<void> {
-    this.pending ??= this.store
-      .list({ limit: this.limit })
-      .then(
-        ({ runs: records }) => {
-          const signature = records.map((record) => `${record.runId}:${record.seq}`).join(",");
-          if (signature !== this.signature || this.error !== null) {
-            this.signature = signature;
-            this.records = records;
-            this.error = null;
-            this.version++;
-          }
-        },
-        (error: unknown) => {
-          const message = error instanceof Error ? error.message : String(error);
-          if (message !== this.error) this.version++;
-          this.error = message;
-        },
-      )
-      .finally(() => {
-        this.pending = undefined;
-      });
-    return this.pending;
-  }
 }
