@@ -21,6 +21,7 @@ export const suites: readonly BenchSuite[] = [
   { title: "Engine: in-memory runs", file: "bench/engine.bench.ts", nodeFlags: [] },
   { title: "Durable runs (SQLite store)", file: "bench/durable.bench.ts", nodeFlags: ["--expose-gc"] },
   { title: "Inspector", file: "bench/inspector.bench.ts", nodeFlags: [] },
+  { title: "Stored runs: 100,000 runs in SQLite", file: "bench/stored-runs.bench.ts", nodeFlags: [] },
 ];
 
 const root = fileURLToPath(new URL("..", import.meta.url));
