@@ -3,7 +3,7 @@
  * way, discriminated by `type`. The server sends {@link ServerMessage}s and reads
  * {@link PageMessage}s with {@link parsePageMessage}; anything else from a page is ignored.
  */
-import { isRecord } from "../graph/guards.js";
+import { parseJsonObject } from "../graph/guards.js";
 import type { InspectorStats } from "./server/state.js";
 import type { PointDetail, RunSummary, RunView } from "./views.js";
 
@@ -32,13 +32,8 @@ export type ServerMessage =
 
 /** Reads one frame from a page; `undefined` when it is not a {@link PageMessage}. */
 export function parsePageMessage(text: string): PageMessage | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (!isRecord(value)) return undefined;
+  const value = parseJsonObject(text);
+  if (!value) return undefined;
   switch (value.type) {
     case "select":
       return typeof value.key === "string" ? { type: "select", key: value.key } : undefined;
