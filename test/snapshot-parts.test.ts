@@ -55,7 +55,9 @@ describe("a snapshot split into a head and parts", () => {
     const foreign = { value: "x", context: { anything: 1 } };
     expect(splitSnapshot(foreign)).toEqual({ head: foreign, parts: new Map() });
     expect(joinSnapshot(foreign, new Map())).toEqual(foreign);
-    const { head } = splitSnapshot(json(createActor(richFlow(null).machine, { input: null }).getPersistedSnapshot()) as unknown as Json);
+    const actor = createActor(richFlow(null).machine, { input: { order: "o-1", note: "x".repeat(100) } });
+    const { head, parts } = splitSnapshot(json(actor.getPersistedSnapshot()) as unknown as Json);
+    expect([...parts.keys()]).toEqual(["input", "step:reserve"]); // pending step records and an empty data object need no part
     expect(() => joinSnapshot(head, new Map())).toThrow(/has no part "input"/);
   });
 });
@@ -102,7 +104,7 @@ describe("saves write what changed", () => {
 });
 
 describe("a process killed inside a save", () => {
-  for (const [part, nth] of [["output:b", 1], ["step:c", 2], ["data", 2]] as const) {
+  for (const [part, nth] of [["output:b", 1], ["step:c", 1], ["data", 1]] as const) {
     it(`leaves the run at its previous transition (killed writing ${part})`, async () => {
       const path = dbPath();
       const child = spawnSync(process.execPath, ["--import", "tsx", "test/fixtures/fault-save.ts"], {

@@ -1,4 +1,5 @@
 import { isRecord, type Json } from "../json.js";
+import { pendingRecord } from "./context.js";
 
 /**
  * Splits a persisted Orchestrix snapshot into a small head and the parts that only grow or settle
@@ -28,22 +29,27 @@ export function splitSnapshot(snapshot: Json): SplitSnapshot {
   if (!isRecord(steps) || !isRecord(compensations) || !isRecord(outputs) || !("input" in context) || !("data" in context)) {
     return { head: snapshot, parts };
   }
-  parts.set("input", context.input ?? null);
-  parts.set("data", context.data ?? null);
-  // Keys whose value is undefined are dropped, as JSON drops them.
-  const names = (prefix: string, records: Record<string, Json>) =>
+  // Small values stay in the head: a row of their own would cost more than writing them again.
+  const inlineOrPart = (name: "input" | "data"): Json => {
+    const value = context[name] ?? null;
+    if (isSmall(value)) return value;
+    parts.set(name, value);
+    return { [REF]: name };
+  };
+  // Keys whose value is undefined are dropped, as JSON drops them; a step record still pending has no part.
+  const names = (prefix: string, records: Record<string, Json>, skipPending: boolean) =>
     Object.keys(records).filter((name) => {
       const value = records[name];
-      if (value !== undefined) parts.set(`${prefix}${name}`, value);
+      if (value !== undefined && !(skipPending && isPendingRecord(value))) parts.set(`${prefix}${name}`, value);
       return value !== undefined;
     });
   const headContext: Record<string, Json> = {
     ...context,
-    input: null,
-    data: null,
-    steps: names("step:", steps),
-    compensations: names("undo:", compensations),
-    outputs: names("output:", outputs),
+    input: inlineOrPart("input"),
+    data: inlineOrPart("data"),
+    steps: names("step:", steps, true),
+    compensations: names("undo:", compensations, true),
+    outputs: names("output:", outputs, false),
   };
   const head: Record<string, Json> = { ...(snapshot as Record<string, Json>), context: headContext };
   if ("output" in snapshot && snapshot.output !== undefined) {
@@ -64,20 +70,45 @@ export function joinSnapshot(head: Json, parts: ReadonlyMap<string, Json>): Json
     if (value === undefined) throw new Error(`the stored run has no part "${name}"`);
     return value;
   };
-  const collect = (prefix: string, names: Json): Record<string, Json> =>
-    Object.fromEntries((Array.isArray(names) ? names : []).map((name) => [String(name), part(`${prefix}${String(name)}`)]));
+  const collect = (prefix: string, names: Json, pendingIfAbsent: boolean): Record<string, Json> =>
+    Object.fromEntries(
+      (Array.isArray(names) ? names : []).map((name) => {
+        const key = `${prefix}${String(name)}`;
+        return [String(name), pendingIfAbsent && !parts.has(key) ? (pendingRecord() as unknown as Json) : part(key)];
+      }),
+    );
+  const inlined = (name: "input" | "data"): Json => {
+    const value = headContext[name] ?? null;
+    return isRecord(value) && value[REF] === name ? part(name) : value;
+  };
   const context: Record<string, Json> = {
     ...headContext,
-    input: part("input"),
-    data: part("data"),
-    steps: collect("step:", headContext.steps ?? []),
-    compensations: collect("undo:", headContext.compensations ?? []),
-    outputs: collect("output:", headContext.outputs ?? []),
+    input: inlined("input"),
+    data: inlined("data"),
+    steps: collect("step:", headContext.steps ?? [], true),
+    compensations: collect("undo:", headContext.compensations ?? [], true),
+    outputs: collect("output:", headContext.outputs ?? [], false),
   };
   const joined: Record<string, Json> = { ...snapshot, context };
   if (parts.has("result") && "output" in snapshot) joined.output = part("result");
   if (isRecord(snapshot.children)) joined.children = withSharedValues(snapshot.children as Record<string, Json>, context);
   return joined;
+}
+
+/** Whether a value is small enough to write with every head: null, a short scalar, an empty object or array. */
+function isSmall(value: Json): boolean {
+  if (value === null || typeof value === "boolean" || typeof value === "number") return true;
+  if (typeof value === "string") return value.length <= 64;
+  return Array.isArray(value) ? value.length === 0 : Object.keys(value).length === 0;
+}
+
+const PENDING_KEYS = Object.keys(pendingRecord()).length;
+
+/** Whether a step record is a fresh one that never ran (it is rebuilt on join, so it needs no part). */
+function isPendingRecord(value: Json): boolean {
+  if (!isRecord(value) || value.status !== "pending" || Object.keys(value).length !== PENDING_KEYS) return false;
+  const { attempts, startedAt, endedAt, retryAt, error, history } = value;
+  return attempts === 0 && startedAt === null && endedAt === null && retryAt === null && error === null && Array.isArray(history) && history.length === 0;
 }
 
 /** The children with each attempt input's copy of the context's input, data or outputs replaced by a reference. */
