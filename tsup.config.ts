@@ -2,7 +2,7 @@ import { defineConfig } from "tsup";
 
 export default defineConfig([
   {
-    entry: { index: "src/index.ts", sqlite: "src/sqlite.ts", inspector: "src/inspector.ts" },
+    entry: { index: "src/index.ts", sqlite: "src/sqlite.ts", postgres: "src/postgres.ts", inspector: "src/inspector.ts" },
     format: ["esm", "cjs"],
     dts: true,
     clean: true,

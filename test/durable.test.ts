@@ -89,8 +89,8 @@ describe.each([
   it("never lets an older snapshot overwrite a newer one", async () => {
     const store = makeStore();
     const base = {
-      runId: "x", flow: "f", version: null, definitionHash: "h", status: "running" as const, snapshot: {},
-      currentStep: null, attempts: 0, lastError: null, owner: null, createdAt: 1, updatedAt: 1,
+      runId: "x", flow: "f", version: null, definitionHash: "h", inputHash: "i", status: "running" as const, snapshot: {},
+      currentStep: null, attempts: 0, lastError: null, owner: null, fence: 1, leaseUntil: null, createdAt: 1, updatedAt: 1,
     };
     await store.create({ ...base, seq: 1 });
     await Promise.all([store.save({ ...base, seq: 3, currentStep: "newest" }), store.save({ ...base, seq: 2, currentStep: "older" })]);
@@ -373,7 +373,7 @@ describe.each([
     const ids = Array.from({ length: 300 }, (_, i) => `m-${i}`);
     const results = await Promise.all(ids.map((runId) => flow.run(null, { store, runId })));
     expect(results.every((r) => r.status === "completed")).toBe(true);
-    const stored = await store.list({ flow: "many", limit: 1_000 });
+    const { runs: stored } = await store.list({ flow: "many", limit: 1_000 });
     expect(stored).toHaveLength(300);
     expect(stored.every((record) => record.status === "completed" && record.seq === 4)).toBe(true);
   });
@@ -388,7 +388,7 @@ describe("the SQLite store file", () => {
     await store.close();
     const db = new Database(path, { readonly: true });
     expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
-    expect(db.prepare("SELECT value FROM orchestrix_meta WHERE key = 'schema_version'").get()).toEqual({ value: "1" });
+    expect(db.prepare("SELECT value FROM orchestrix_meta WHERE key = 'schema_version'").get()).toEqual({ value: "2" });
     db.close();
   });
 
@@ -416,7 +416,7 @@ describe("the SQLite store file", () => {
     const db = new Database(path);
     db.exec("CREATE TABLE orchestrix_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO orchestrix_meta VALUES ('schema_version', '7');");
     db.close();
-    expect(() => sqliteStore({ path })).toThrow(/schema version 7; this version of Orchestrix reads version 1/);
+    expect(() => sqliteStore({ path })).toThrow(/schema version 7; this version of Orchestrix reads versions 1 to 2/);
   });
 
   it("reports a corrupt snapshot with a clear error and leaves the row as it is", async () => {

@@ -139,7 +139,7 @@ export function describeStoreContract(factory: StoreFactory): void {
         for (let i = 0; i < 30; i++) {
           // Several runs share an update time: the order among them is by id, and paging must not skip or repeat one.
           await store.create(
-            recordOf(`p${String(i).padStart(2, "0")}`, { flow: flows[i % 2], status: statuses[i % 3], updatedAt: 1_000 + Math.floor(i / 4) }),
+            recordOf(`p${String(i).padStart(2, "0")}`, { flow: flows[i % 2] ?? "alpha", status: statuses[i % 3] ?? "running", updatedAt: 1_000 + Math.floor(i / 4) }),
           );
         }
         const first = await store.list({ limit: 7 });

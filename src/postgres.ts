@@ -1,0 +1,2 @@
+export { postgresStore } from "./stores/postgres.js";
+export type { PostgresStoreOptions, PostgresConnection } from "./stores/postgres.js";
