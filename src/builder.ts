@@ -1,7 +1,7 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { compileFlow, type CompiledFlow } from "./compile/machine.js";
 import type { FlowDefinition, StepDefinition, StepFunction } from "./definition.js";
-import { runDurably, resumeRun, type DurableRunOptions, type FlowEngine, type ResumeOptions } from "./durable.js";
+import { runDurably, resumeRun, type DurableRunOptions, type ResumeOptions } from "./runs/durable.js";
 import { ErrorCode, FlowDefinitionError, OrchestrixError, StoreError } from "./errors.js";
 import { toMachineJson } from "./export/json.js";
 import { toMermaid } from "./export/mermaid.js";
@@ -14,12 +14,14 @@ import {
   resolveRetryPolicy,
   type RetryOptions,
 } from "./policy.js";
-import { launchRun, type RunHandle } from "./run.js";
+import { inputHash } from "./runs/input-hash.js";
+import { launchRun, runIdOf, type FlowEngine, type RunHandle } from "./runs/launch.js";
+import { DEFAULT_LEASE_MS } from "./runs/owner.js";
 import type { Json } from "./json.js";
 import { validateInput } from "./schema.js";
 import { getDefaultStore } from "./stores/default.js";
 import type { RunStore } from "./stores/types.js";
-import type { CompensationContext, FlowConfig, FlowPlugin, FlowResult, RunOptions, StepContext } from "./types.js";
+import type { CompensationContext, FlowConfig, FlowPlugin, FlowResult, LoggingOptions, RunOptions, StepContext } from "./types.js";
 
 /** Flattens an intersection so editors show `{ a: A; b: B }` rather than `X & { b: B }`. */
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
@@ -141,8 +143,8 @@ export class Flow<TInput = unknown, TOutputs extends Record<string, unknown> = {
     }
     const store = options.store ?? getDefaultStore();
     if (store) return runDurably(this.engine(), store, value, options) as Promise<FlowResult<TOutputs>>;
-    const runId = options.runId ?? options.key ?? crypto.randomUUID();
-    const launch = (valid: Json) => launchRun<TOutputs>(this.compile(), this.definition, runId, { input: valid }, options).result;
+    const runId = runIdOf(options);
+    const launch = (valid: Json) => launchRun<TOutputs>(this.engine(), runId, { input: valid }, options).result;
     if (value instanceof Promise) return value.then(launch);
     try {
       return launch(value);
@@ -162,7 +164,7 @@ export class Flow<TInput = unknown, TOutputs extends Record<string, unknown> = {
   }
 
   /** Starts the flow and returns a handle at once: `{ runId, actor, result, cancel }`. Needs a synchronous schema. */
-  start(input: TInput, options: RunOptions & { store?: RunStore } = {}): RunHandle<TOutputs> {
+  start(input: TInput, options: RunOptions & { store?: RunStore; leaseMs?: number } = {}): RunHandle<TOutputs> {
     const value = validateInput(this.name, this.definition.schema, input);
     if (value instanceof Promise) {
       value.catch(() => undefined);
@@ -173,9 +175,11 @@ export class Flow<TInput = unknown, TOutputs extends Record<string, unknown> = {
       );
     }
     const store = options.store ?? getDefaultStore();
-    const runId = options.runId ?? crypto.randomUUID();
-    const persistence = store && { store, seq: 0, isNew: true, createdAt: Date.now() };
-    return launchRun<TOutputs>(this.compile(), this.definition, runId, { input: value }, options, persistence);
+    const runId = runIdOf(options);
+    const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+    const now = Date.now();
+    const claim = store && { store, fence: 1, seq: 0, isNew: true, leaseUntil: now + leaseMs, leaseMs, inputHash: inputHash(value), createdAt: now };
+    return launchRun<TOutputs>(this.engine(), runId, { input: value }, options, claim);
   }
 
   /** The machine's config as JSON (functions left out): what Stately's editor and inspector can show. */
@@ -232,6 +236,14 @@ export class Flow<TInput = unknown, TOutputs extends Record<string, unknown> = {
       );
     }
     const compensationSite = { flow, step: name, prefix: "compensation." };
+    if (compensation !== undefined && (typeof compensation !== "object" || compensation === null || Array.isArray(compensation))) {
+      const got = typeof compensation === "function" ? "a function" : Array.isArray(compensation) ? "an array" : String(compensation);
+      throw new FlowDefinitionError(
+        `Step "${name}" of flow "${flow}": expected \`compensation\` to be the compensation's retry policy ({ retries, retryDelayMs, … }), got ${got}` +
+          (typeof compensation === "function" ? "; the function that undoes the step goes in `compensate`" : ""),
+        { flow, step: name },
+      );
+    }
     if (compensation !== undefined) rejectUnknownOptions(compensation, RETRY_OPTION_NAMES, compensationSite);
     return {
       kind: "step",
@@ -245,19 +257,40 @@ export class Flow<TInput = unknown, TOutputs extends Record<string, unknown> = {
   }
 }
 
-/** Whether a name can be an XState state key or id: `.` is XState's path separator and `#` starts an id. */
+/**
+ * Whether a name can be an XState state key or id: `.` is XState's path separator and `#` starts
+ * an id; `__proto__` would set an object's prototype instead of naming a state or a record.
+ */
 function isStateName(name: unknown): name is string {
-  return typeof name === "string" && name.trim() !== "" && !/[.#]/.test(name);
+  return typeof name === "string" && name.trim() !== "" && !/[.#]/.test(name) && name !== "__proto__";
 }
 
 /** Throws when a step or group name cannot be a state key. */
 function checkName(name: unknown, flow: string, what: string): asserts name is string {
   if (!isStateName(name)) {
     throw new FlowDefinitionError(
-      `${what} of flow "${flow}": expected a non-empty name without "." or "#", got ${JSON.stringify(name) ?? String(name)}`,
+      `${what} of flow "${flow}": expected a non-empty name without "." or "#" (and not "__proto__"), got ${JSON.stringify(name) ?? String(name)}`,
       { flow },
     );
   }
+}
+
+/** The logging options `create()` was given (or the environment asks for), or `undefined` for no log. */
+function resolveLogging(flow: string, logging: FlowConfig<unknown>["logging"]): LoggingOptions | undefined {
+  if (logging === undefined) return loggingFromEnvironment() ? {} : undefined;
+  if (typeof logging === "boolean") return logging ? {} : undefined;
+  if (typeof logging !== "object" || logging === null || Array.isArray(logging)) {
+    throw new FlowDefinitionError(`Flow "${flow}": expected \`logging\` to be a boolean or { enabled, write }, got ${typeof logging}`, { flow });
+  }
+  rejectUnknownOptions(logging, ["enabled", "write"], { flow, step: flow, prefix: "logging.", owner: `The config of flow "${flow}"` });
+  if (logging.enabled !== undefined && typeof logging.enabled !== "boolean") {
+    throw new FlowDefinitionError(`Flow "${flow}": expected \`logging.enabled\` to be a boolean, got ${typeof logging.enabled}`, { flow });
+  }
+  if (logging.write !== undefined && typeof logging.write !== "function") {
+    throw new FlowDefinitionError(`Flow "${flow}": expected \`logging.write\` to be a function, got ${typeof logging.write}`, { flow });
+  }
+  if (logging.enabled === false) return undefined;
+  return logging.write ? { write: logging.write } : {};
 }
 
 /**
@@ -266,7 +299,7 @@ function checkName(name: unknown, flow: string, what: string): asserts name is s
  */
 export function create<TInput = unknown>(name: string, config: FlowConfig<TInput> = {}): Flow<TInput, {}> {
   if (!isStateName(name)) {
-    throw new FlowDefinitionError(`Expected the flow name to be a non-empty string without "." or "#", got ${JSON.stringify(name)}`);
+    throw new FlowDefinitionError(`Expected the flow name to be a non-empty string without "." or "#" (and not "__proto__"), got ${JSON.stringify(name)}`);
   }
   rejectUnknownOptions(config, ["schema", "version", "hooks", "plugins", "logging"], {
     flow: name,
@@ -280,8 +313,8 @@ export function create<TInput = unknown>(name: string, config: FlowConfig<TInput
       flow: name,
     });
   }
-  const logging = config.logging ?? loggingFromEnvironment();
+  const logging = resolveLogging(name, config.logging);
   const plugins: FlowPlugin[] = [...(config.plugins ?? [])];
-  if (logging) plugins.push(loggingPlugin(logging === true ? {} : logging));
+  if (logging) plugins.push(loggingPlugin(logging));
   return new Flow({ name, version: config.version, schema, nodes: [], hooks: config.hooks, plugins });
 }

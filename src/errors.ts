@@ -17,6 +17,7 @@ export const ErrorCode = {
   STORE_FAILED: "STORE_FAILED",
   RUN_NOT_FOUND: "RUN_NOT_FOUND",
   RUN_FENCED: "RUN_FENCED",
+  RUN_EXISTS: "RUN_EXISTS",
   INPUT_MISMATCH: "INPUT_MISMATCH",
 } as const;
 
@@ -161,6 +162,17 @@ export class SnapshotError extends OrchestrixError {
 export class StoreError extends OrchestrixError {
   constructor(message: string, origin: ErrorOrigin = {}) {
     super(ErrorCode.STORE_FAILED, message, origin);
+  }
+}
+
+/** A new run was to be stored under an id the store already holds; the stored run was left as it is. */
+export class RunExistsError extends OrchestrixError {
+  /** The run's id. */
+  readonly runId: string;
+
+  constructor(runId: string, message = `A run with id "${runId}" already exists`, origin: ErrorOrigin = {}) {
+    super(ErrorCode.RUN_EXISTS, message, origin);
+    this.runId = runId;
   }
 }
 

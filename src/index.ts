@@ -15,10 +15,14 @@ export {
   StoreError,
   RunNotFoundError,
   RunFencedError,
+  RunExistsError,
   RunInputMismatchError,
 } from "./errors.js";
-export { resumeAll, storedResult } from "./durable.js";
-export type { DurableRunOptions, ResumeOptions, ResumedRuns } from "./durable.js";
+export { resumeAll, storedResult } from "./runs/durable.js";
+export type { DurableRunOptions, ResumeOptions, ResumedRuns, ResumableFlow, LeaseOptions } from "./runs/durable.js";
+export { DEFAULT_LEASE_MS, isHeld as isRunHeld } from "./runs/owner.js";
+export { readFlowSnapshot } from "./snapshot/read.js";
+export type { FlowSnapshot, SnapshotReading } from "./snapshot/read.js";
 export { memoryStore, fencedSaveError, summaryOf } from "./stores/memory.js";
 export { encodeRunCursor, decodeRunCursor } from "./stores/cursor.js";
 export type { RunPosition } from "./stores/cursor.js";
@@ -26,12 +30,12 @@ export { setDefaultStore, getDefaultStore } from "./stores/default.js";
 export type { RunStore, RunRecord, RunSummary, RunQuery, RunPage, RunStatus, ClaimRequest, Claim } from "./stores/types.js";
 
 export type { ErrorOrigin } from "./errors.js";
-export type { RunHandle } from "./run.js";
+export type { RunHandle } from "./runs/launch.js";
 export type { BackoffFactor, RetryOptions } from "./policy.js";
 export { retryDelay } from "./retry.js";
 export type { Json } from "./json.js";
 export type { ErrorRecord } from "./error-record.js";
-export type { FlowContext, FlowEvent, StepRecord, AttemptRecord, RecordStatus } from "./compile/context.js";
+export type { FlowContext, FlowEvent, StepRecord, AttemptRecord, RecordStatus } from "./snapshot/context.js";
 export { toMermaid } from "./export/mermaid.js";
 export { toMachineJson } from "./export/json.js";
 export { loggingPlugin } from "./logging.js";

@@ -9,6 +9,14 @@ export function whyNotJson(value: unknown, path = "value"): string | undefined {
   return check(value, path, []);
 }
 
+/** Whether a value is a plain JSON object (not null, not an array). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** How deep JSON may nest: deeper values are refused with a clear message instead of overflowing the stack. */
+export const MAX_JSON_DEPTH = 512;
+
 function check(value: unknown, path: string, ancestors: object[]): string | undefined {
   switch (typeof value) {
     case "string":
@@ -28,6 +36,7 @@ function check(value: unknown, path: string, ancestors: object[]): string | unde
   if (value === null) return undefined;
   const object = value as object;
   if (ancestors.includes(object)) return `${path} is circular (it contains itself)`;
+  if (ancestors.length >= MAX_JSON_DEPTH) return `${path.slice(0, 60)}… is nested more than ${MAX_JSON_DEPTH} levels deep`;
   if (Array.isArray(object)) {
     ancestors.push(object);
     for (let index = 0; index < object.length; index++) {

@@ -75,7 +75,9 @@ export class AttemptContext implements CompensationContext {
 
   get get(): <T>(key: string) => T {
     const { data } = this.source;
-    return (this.#get ??= <T>(key: string): T => (this.#writes && Object.hasOwn(this.#writes, key) ? this.#writes[key] : data[key]) as T);
+    // Own keys only: `ctx.get("toString")` is a key nobody set, not Object.prototype's function.
+    return (this.#get ??= <T>(key: string): T =>
+      (this.#writes && Object.hasOwn(this.#writes, key) ? this.#writes[key] : Object.hasOwn(data, key) ? data[key] : undefined) as T);
   }
 
   get has(): (key: string) => boolean {
@@ -90,7 +92,13 @@ export class AttemptContext implements CompensationContext {
       if (typeof key !== "string") {
         throw new NotJsonError(`ctx.set in step "${step}" expects a string key, got ${typeof key}`, { flow, step });
       }
-      (this.#writes ??= {})[key] = toFrozenJson(value, `ctx.set(${JSON.stringify(key)}, value)`, flow, step);
+      // Defined, not assigned: a key such as "__proto__" is stored as a key like any other.
+      Object.defineProperty((this.#writes ??= {}), key, {
+        value: toFrozenJson(value, `ctx.set(${JSON.stringify(key)}, value)`, flow, step),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     });
   }
 }

@@ -122,6 +122,8 @@ export interface FlowPlugin extends FlowHooks {
 
 /** Options of the built-in progress log. */
 export interface LoggingOptions {
+  /** `false` turns the log off (as `logging: false` does). @default true */
+  enabled?: boolean;
   /** Where lines go. @default console.log */
   write?: (line: string) => void;
 }
@@ -172,6 +174,8 @@ interface FlowResultBase {
   data: Record<string, Json>;
   /** One per step, in definition order (parallel branches in place of their group). */
   steps: StepResult[];
+  /** `true` when the result was served from the store for a run id that had already finished (nothing ran). */
+  cached?: true;
 }
 
 /** A run in which every step succeeded. */

@@ -42,6 +42,32 @@ const heldByLiveProcess = (record: RunRecord): RunRecord => ({ ...record, owner:
 /** A record as a process that died would leave it. */
 const heldByDeadProcess = (record: RunRecord): RunRecord => ({ ...record, owner: `${thisHost}:99999999` });
 
+/** Writes a schema 1 file (as the previous release made it) holding one unfinished run, abandoned by a dead process. */
+async function openV1Run(path: string, definitionHash: string): Promise<unknown> {
+  const scratch = memoryStore();
+  const flow = create("old-file").step("a", () => 1).step("b", () => 2);
+  const handle = flow.start(null, { store: scratch, runId: "legacy" });
+  handle.actor.stop();
+  await handle.result.catch(() => undefined);
+  const snapshot = (await scratch.load("legacy"))?.snapshot;
+  const db = new Database(path);
+  db.exec(`
+    CREATE TABLE orchestrix_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE orchestrix_runs (run_id TEXT PRIMARY KEY, flow TEXT NOT NULL, version TEXT, definition_hash TEXT NOT NULL,
+      status TEXT NOT NULL, seq INTEGER NOT NULL, snapshot TEXT NOT NULL, current_step TEXT, attempts INTEGER NOT NULL,
+      last_error TEXT, owner TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+    CREATE INDEX orchestrix_runs_status ON orchestrix_runs (status, updated_at);
+    CREATE INDEX orchestrix_runs_flow ON orchestrix_runs (flow, updated_at);
+    INSERT INTO orchestrix_meta VALUES ('schema_version', '1');`);
+  db.prepare(`INSERT INTO orchestrix_runs VALUES ('legacy', 'old-file', NULL, ?, 'running', 2, ?, 'a', 1, NULL, ?, 1, 1)`).run(
+    definitionHash,
+    JSON.stringify(snapshot),
+    `${thisHost}:99999999`,
+  );
+  db.close();
+  return snapshot;
+}
+
 const gate = () => {
   let open!: () => void;
   const opened = new Promise<void>((resolve) => (open = resolve));
@@ -81,23 +107,10 @@ describe.each([
       [5, "completed", null],
     ]);
     const record = await store.load("r1");
-    expect(record).toMatchObject({ runId: "r1", flow: "saved", status: "completed", seq: 5, owner: null, lastError: "once" });
+    // The step failed once and then succeeded: the finished run has no current error.
+    expect(record).toMatchObject({ runId: "r1", flow: "saved", status: "completed", seq: 5, owner: null, lastError: null, leaseUntil: null });
     expect(record?.definitionHash).toBe(flow.definitionHash);
     expect((record?.snapshot as { output: unknown }).output).toMatchObject({ status: "completed", outputs: result.outputs });
-  });
-
-  it("never lets an older snapshot overwrite a newer one", async () => {
-    const store = makeStore();
-    const base = {
-      runId: "x", flow: "f", version: null, definitionHash: "h", inputHash: "i", status: "running" as const, snapshot: {},
-      currentStep: null, attempts: 0, lastError: null, owner: null, fence: 1, leaseUntil: null, createdAt: 1, updatedAt: 1,
-    };
-    await store.create({ ...base, seq: 1 });
-    await Promise.all([store.save({ ...base, seq: 3, currentStep: "newest" }), store.save({ ...base, seq: 2, currentStep: "older" })]);
-    await store.save({ ...base, seq: 3, currentStep: "same seq again" });
-    expect((await store.load("x"))?.currentStep).toBe("newest");
-    await expect(store.create({ ...base, seq: 9 })).rejects.toThrow(/already exists/);
-    expect((await store.load("x"))?.seq).toBe(3);
   });
 
   it("returns the stored result for a finished run id, and runs nothing", async () => {
@@ -262,7 +275,7 @@ describe.each([
     for (const [snapshot, message] of [
       [null, /it is not an object/],
       [{ status: "weird", value: "x", context: {} }, /its status is "weird"/],
-      [{ status: "active", value: "x", context: { runId: "shared-id", flow: { definitionHash: flow.definitionHash } } }, /its context has no data object/],
+      [{ status: "active", value: "x", context: { runId: "shared-id", flow: { name: "first", definitionHash: flow.definitionHash } } }, /its context has no data object/],
       [{ ...(record.snapshot as object), status: "active", value: { steps: { nope: "running" } } }, /its state \{"steps":\{"nope":"running"\}\} is not a state of this machine/],
     ] as const) {
       await store.save({ ...record, status: "running", owner: null, seq: record.seq + 1, snapshot: snapshot as never });
@@ -388,6 +401,23 @@ describe("the SQLite store file", () => {
     await store.close();
     const db = new Database(path, { readonly: true });
     expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
+    expect(db.prepare("SELECT value FROM orchestrix_meta WHERE key = 'schema_version'").get()).toEqual({ value: "2" });
+    db.close();
+  });
+
+  it("migrates a schema 1 file on first open, keeping every run and resuming it", async () => {
+    const path = join(dir, "schema-1.db");
+    const flow = create("old-file").step("a", () => 1).step("b", () => 2);
+    const source = await openV1Run(path, flow.definitionHash);
+    const store = sqliteStore({ path });
+    const record = await store.load("legacy");
+    expect(record).toMatchObject({ runId: "legacy", status: "running", seq: 2, fence: 1, inputHash: "", leaseUntil: null });
+    expect(record?.snapshot).toEqual(source);
+    const result = await flow.resume("legacy", { store });
+    expect(result.status).toBe("completed");
+    expect(await store.load("legacy")).toMatchObject({ status: "completed", fence: 2, owner: null });
+    await store.close();
+    const db = new Database(path, { readonly: true });
     expect(db.prepare("SELECT value FROM orchestrix_meta WHERE key = 'schema_version'").get()).toEqual({ value: "2" });
     db.close();
   });

@@ -1,4 +1,4 @@
-import type { Flow, RunRecord, RunStore } from "orchestrix";
+import { FlowAlreadyRunningError, type Flow, type RunRecord, type RunStore } from "orchestrix";
 import { CliError } from "./cli-error.js";
 import { isOrphaned } from "./liveness.js";
 import type { LoadedFlow } from "./load-flows.js";
@@ -17,13 +17,28 @@ export async function loadRun(store: RunStore, runId: string, storeUrl: string):
  * code is loaded. (The engine checks again when it resumes, so a race still cannot run it twice.)
  */
 export function ensureOrphaned(record: RunRecord, action: "resume" | "cancel"): void {
-  if (record.status === "running" && !isOrphaned(record)) {
-    const advice =
-      action === "cancel"
-        ? "cancel it there (handle.cancel() or the run's AbortSignal), or stop that process and run this command again"
-        : "it is still running there; stop that process first if it is stuck, then run this command again";
-    throw new CliError(`Run ${record.runId} of flow ${record.flow} is held by a live process, ${record.owner ?? "(unknown)"}: ${advice}`);
+  if (record.status === "running" && !isOrphaned(record)) throw heldError(record.runId, record.flow, record.owner ?? "(unknown)", action);
+}
+
+/**
+ * Runs the engine's takeover of a run; when another process claimed it first (it won the race
+ * since `ensureOrphaned` looked), says so as `ensureOrphaned` does.
+ */
+export async function takeOverRun<T>(record: RunRecord, action: "resume" | "cancel", work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof FlowAlreadyRunningError) throw heldError(record.runId, record.flow, error.owner, action, error);
+    throw error;
   }
+}
+
+function heldError(runId: string, flow: string, owner: string, action: "resume" | "cancel", cause?: unknown): CliError {
+  const advice =
+    action === "cancel"
+      ? "cancel it there (handle.cancel() or the run's AbortSignal), or stop that process and run this command again"
+      : "it is still running there; stop that process first if it is stuck, then run this command again";
+  return new CliError(`Run ${runId} of flow ${flow} is held by a live process, ${owner}: ${advice}`, cause === undefined ? {} : { cause });
 }
 
 /** The flow of the module that a stored run belongs to, found by the flow name in its record. */

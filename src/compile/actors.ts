@@ -3,7 +3,7 @@ import { reviveError, toError } from "../error-record.js";
 import { StepTimeoutError } from "../errors.js";
 import { AttemptContext, toFrozenJson, type AttemptInput, type AttemptOutput } from "../step-context.js";
 import { fromAttempt } from "./attempt-logic.js";
-import type { LiveRuns } from "./live-runs.js";
+import { keepError, keptError, untilDurable } from "../runs/registry.js";
 
 /** An attempt that was aborted before its function was called: it does not count as an attempt. */
 export class AttemptNotStarted extends Error {
@@ -14,14 +14,14 @@ export class AttemptNotStarted extends Error {
 }
 
 /** The actor logic that runs one attempt of a step or of its compensation. */
-export function attemptActor(flow: string, steps: ReadonlyMap<string, StepDefinition>, liveRuns: LiveRuns) {
+export function attemptActor(flow: string, steps: ReadonlyMap<string, StepDefinition>) {
   return fromAttempt<AttemptOutput, AttemptInput>(async (input, abort) => {
     const step = steps.get(input.step);
     const run = input.kind === "step" ? step?.run : step?.compensate;
     if (!step || !run) throw new Error(`Flow "${flow}" has no ${input.kind} named "${input.step}"`);
     const policy = input.kind === "step" ? step.policy : step.compensationPolicy;
     const flowError =
-      input.error === null ? undefined : (liveRuns.getError(input.runId, "flow") ?? reviveError(input.error));
+      input.error === null ? undefined : (keptError(input.runId, "flow") ?? reviveError(input.error));
     const ctx = new AttemptContext(input, flow, abort, flowError);
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
@@ -29,21 +29,24 @@ export function attemptActor(flow: string, steps: ReadonlyMap<string, StepDefini
       // (cancel, fail-fast) meanwhile: then the step must not start at all. Its time limit counts
       // from when it starts, not from when it began waiting for the store. Without a store this
       // still yields once, so a cancel sent right after the run starts stops its first step in time.
-      await liveRuns.durable(input.runId);
+      await untilDurable(input.runId);
       if (abort.aborted) throw new AttemptNotStarted(abort.reason);
       const work = callStep(run, ctx);
+      let timedOut: StepTimeoutError | undefined;
       const value = await (policy.timeoutMs === undefined
         ? work
         : Promise.race([
             work,
             new Promise<never>((_, reject) => {
               timer = setTimeout(() => {
-                const timeout = new StepTimeoutError(flow, input.step, policy.timeoutMs ?? 0);
-                abort.abort(timeout);
-                reject(timeout);
+                timedOut = new StepTimeoutError(flow, input.step, policy.timeoutMs ?? 0);
+                reject(timedOut);
+                abort.abort(timedOut);
               }, policy.timeoutMs);
             }),
           ]));
+      // Work that settles because its signal aborted must not turn a timeout into a success.
+      if (timedOut) throw timedOut;
       const output =
         input.kind === "step" && value !== undefined ? toFrozenJson(value, "the value it returned", flow, input.step) : undefined;
       return { output, writes: ctx.writes };
@@ -51,7 +54,7 @@ export function attemptActor(flow: string, steps: ReadonlyMap<string, StepDefini
       if (thrown instanceof AttemptNotStarted) throw thrown;
       const what = input.kind === "step" ? `Step "${input.step}"` : `Compensation of "${input.step}"`;
       const error = toError(thrown, `${what} of flow "${flow}"`);
-      liveRuns.setError(input.runId, `${input.kind}:${input.step}`, error);
+      keepError(input.runId, `${input.kind}:${input.step}`, error);
       throw error;
     } finally {
       if (timer !== undefined) clearTimeout(timer);

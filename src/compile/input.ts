@@ -2,7 +2,7 @@ import { compensationOrder, flattenSteps, type FlowDefinition } from "../definit
 import { ErrorCode, OrchestrixError } from "../errors.js";
 import type { Json } from "../json.js";
 import { validateInput } from "../schema.js";
-import { pendingRecord, type FlowContext } from "./context.js";
+import { pendingRecord, type FlowContext } from "../snapshot/context.js";
 
 /** Input that `flow.run()` has already validated, with the run's id; anything else is validated by the machine. */
 export class PreparedInput {

@@ -15,9 +15,9 @@ import type { AttemptInput, AttemptKind, AttemptOutput } from "../step-context.j
 import type { FlowStatus, HookName } from "../types.js";
 import { AttemptNotStarted, attemptActor, retryWaitActor } from "./actors.js";
 import { abortAttempt } from "./attempt-logic.js";
-import { pendingRecord, type FlowContext, type FlowEvent, type StepRecord } from "./context.js";
+import { pendingRecord, type FlowContext, type FlowEvent, type StepRecord } from "../snapshot/context.js";
 import { createInitialContext, type FlowMachineInput } from "./input.js";
-import { LiveRuns } from "./live-runs.js";
+import { keepError, keptError, wasRestored } from "../runs/registry.js";
 import { buildResult } from "./result.js";
 
 /** Identifies one step or compensation in action and guard params. */
@@ -86,21 +86,19 @@ function hasKeys(record: Record<string, unknown>): boolean {
 /** Plain-object state node config; the machine's shape is generated, so it is typed loosely here. */
 type NodeConfig = Record<string, unknown>;
 
-/** What `compileFlow` produces: the machine, and the side table of original errors it writes to. */
+/** What `compileFlow` produces: the machine and the hash of the flow's shape (no process state). */
 export interface CompiledFlow {
   machine: ReturnType<typeof createFlowMachine>;
-  liveRuns: LiveRuns;
   definitionHash: string;
 }
 
 /** Compiles a flow definition into an XState v5 machine (DESIGN §2). */
 export function compileFlow(definition: FlowDefinition): CompiledFlow {
-  const liveRuns = new LiveRuns();
   const hash = definitionHash(definition.nodes);
-  return { machine: createFlowMachine(definition, hash, liveRuns), liveRuns, definitionHash: hash };
+  return { machine: createFlowMachine(definition, hash), definitionHash: hash };
 }
 
-function createFlowMachine(definition: FlowDefinition, hash: string, liveRuns: LiveRuns) {
+function createFlowMachine(definition: FlowDefinition, hash: string) {
   const flow = definition.name;
   const steps = new Map(flattenSteps(definition.nodes).map((step) => [step.name, step]));
   const hooks = new HookDispatcher(definition.hooks, definition.plugins);
@@ -148,7 +146,7 @@ function createFlowMachine(definition: FlowDefinition, hash: string, liveRuns: L
     return last ? (last.endedAt ?? now()) - last.startedAt : 0;
   };
   const flowError = (context: FlowContext) =>
-    context.error === null ? undefined : (liveRuns.getError(context.runId, "flow") ?? context.error);
+    context.error === null ? undefined : (keptError(context.runId, "flow") ?? context.error);
 
   const emitHook = ({ context, event }: { context: FlowContext; event: unknown }, { hook, target }: HookParams) => {
     const base = { flow, runId: context.runId };
@@ -206,7 +204,7 @@ function createFlowMachine(definition: FlowDefinition, hash: string, liveRuns: L
       output: {} as ReturnType<typeof buildResult>,
     },
     actors: {
-      attempt: attemptActor(flow, steps, liveRuns),
+      attempt: attemptActor(flow, steps),
       retryWait: retryWaitActor,
     },
     actions: {
@@ -251,8 +249,8 @@ function createFlowMachine(definition: FlowDefinition, hash: string, liveRuns: L
         return { ...change, error: recordError(error), failedStep: target.step };
       }),
       rememberFailure: ({ context, event }) => {
-        if (liveRuns.getError(context.runId, "flow") === undefined) {
-          liveRuns.setError(context.runId, "flow", (event as { error?: unknown }).error);
+        if (keptError(context.runId, "flow") === undefined) {
+          keepError(context.runId, "flow", (event as { error?: unknown }).error);
         }
       },
       cancel: assign(({ context, event }) => {
@@ -263,7 +261,7 @@ function createFlowMachine(definition: FlowDefinition, hash: string, liveRuns: L
         // and the outcome; the cancel only stops what is still in flight.
         if (context.failedStep !== null) return { cancelled: true, cancelReason: reason };
         const error = new FlowCancelledError(flow, reason ?? undefined);
-        liveRuns.setError(context.runId, "flow", error);
+        keepError(context.runId, "flow", error);
         return { cancelled: true, cancelReason: reason, error: recordError(error) };
       }),
       markInterrupted: assign(({ context, event }, target: Target) => {
@@ -274,7 +272,7 @@ function createFlowMachine(definition: FlowDefinition, hash: string, liveRuns: L
           const neverStarted =
             error instanceof AttemptNotStarted &&
             current.status === "running" &&
-            !liveRuns.wasRestored(context.runId, `${target.kind}:${target.step}:${current.attempts}`);
+            !wasRestored(context.runId, `${target.kind}:${target.step}:${current.attempts}`);
           // Waiting to retry, the last attempt is already closed with its own error: keep it.
           const history =
             current.status === "retrying" ? current.history : neverStarted ? current.history.slice(0, -1) : closeAttempt(current, error);

@@ -2,7 +2,7 @@ import type { FlowDefinition } from "../definition.js";
 import { flattenSteps } from "../definition.js";
 import type { ErrorRecord } from "../error-record.js";
 import type { FlowResult, StepResult, StepStatus } from "../types.js";
-import type { FlowContext, StepRecord } from "./context.js";
+import type { FlowContext, StepRecord } from "../snapshot/context.js";
 
 /** Turns an error record back into what the result should hold (the original, a revived Error, or the record). */
 export type ErrorResolver = (key: string, record: ErrorRecord) => unknown;

@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type RawData, type WebSocket } from "ws";
-import type { RunRecord, RunStore, RunSummary as StoredRunSummary } from "orchestrix";
+import type { RunStore, RunSummary as StoredRunSummary } from "orchestrix";
 import { Definitions, type GraphSource, type InspectableFlow } from "./definitions.js";
 import { renderSvg } from "./graph-svg.js";
 import { pageHtml } from "./page.js";

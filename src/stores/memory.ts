@@ -1,4 +1,4 @@
-import { RunFencedError, StoreError } from "../errors.js";
+import { RunExistsError, RunFencedError, StoreError } from "../errors.js";
 import { decodeRunCursor, encodeRunCursor, isAfter } from "./cursor.js";
 import type { RunPage, RunQuery, RunRecord, RunStore, RunSummary } from "./types.js";
 
@@ -12,7 +12,7 @@ export function memoryStore(): RunStore {
   return {
     async create(record) {
       open();
-      if (runs.has(record.runId)) throw new StoreError(`A run with id "${record.runId}" already exists`);
+      if (runs.has(record.runId)) throw new RunExistsError(record.runId);
       runs.set(record.runId, structuredClone(record));
     },
     async claim(runId, request) {

@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import {
+  RunExistsError,
   SnapshotError,
   StoreError,
   decodeRunCursor,
@@ -144,7 +145,7 @@ export function sqliteStore(options: SqliteStoreOptions): RunStore {
     for (const item of batch) {
       if (item.kind === "create") {
         const created = insert.run(toRow(item.record)).changes > 0;
-        outcome.set(item, created ? undefined : new StoreError(`A run with id "${item.record.runId}" already exists in ${path}`));
+        outcome.set(item, created ? undefined : new RunExistsError(item.record.runId, `A run with id "${item.record.runId}" already exists in ${path}`));
       } else if (newest.get(item.record.runId) === item && update.run(toRow(item.record)).changes === 0) {
         // Nothing changed: either a newer save of this owner is stored already, or another owner took the run.
         const current = selectFence.get(item.record.runId)?.fence;

@@ -1,8 +1,7 @@
-import { FlowAlreadyRunningError } from "orchestrix";
 import { CliError, ExitCode } from "../cli-error.js";
 import { loadFlows } from "../load-flows.js";
 import { withProgress } from "../progress.js";
-import { ensureOrphaned, flowForRun, loadRun } from "../run-target.js";
+import { ensureOrphaned, flowForRun, loadRun, takeOverRun } from "../run-target.js";
 import { withStore } from "../store-url.js";
 import { renderResult } from "../summary.js";
 
@@ -32,19 +31,7 @@ export async function cancelRunCommand(runId: string, options: CancelRunOptions)
     const controller = new AbortController();
     controller.abort(REASON);
     console.log(`Cancelling run ${runId} of flow ${record.flow}${record.currentStep === null ? "" : ` (it was at ${record.currentStep})`}…`);
-    let result;
-    try {
-      result = await flow.resume(runId, { store, signal: controller.signal });
-    } catch (error) {
-      if (error instanceof FlowAlreadyRunningError) {
-        throw new CliError(
-          `Run ${runId} is held by a live process, ${error.owner}: cancel it there (handle.cancel() or the run's AbortSignal), ` +
-            `or stop that process and run this command again`,
-          { cause: error },
-        );
-      }
-      throw error;
-    }
+    const result = await takeOverRun(record, "cancel", () => flow.resume(runId, { store, signal: controller.signal }));
     console.log(`\n${renderResult(result)}`);
     return result.status === "cancelled" ? ExitCode.OK : ExitCode.UNFINISHED;
   });

@@ -3,7 +3,7 @@ import { exitCodeFor } from "../cli-error.js";
 import { cancelOnInterrupt } from "../interrupt.js";
 import { loadFlows } from "../load-flows.js";
 import { withProgress } from "../progress.js";
-import { ensureOrphaned, flowForRun, loadRun } from "../run-target.js";
+import { ensureOrphaned, flowForRun, loadRun, takeOverRun } from "../run-target.js";
 import { withStore } from "../store-url.js";
 import { renderResult } from "../summary.js";
 
@@ -32,7 +32,7 @@ export async function resumeRunCommand(runId: string, options: ResumeRunOptions)
     console.log(`Resuming run ${runId} of flow ${record.flow}${record.currentStep === null ? "" : ` at ${record.currentStep}`}…`);
     const interrupt = cancelOnInterrupt((line) => console.error(line));
     try {
-      const result = await flow.resume(runId, { store, signal: interrupt.signal });
+      const result = await takeOverRun(record, "resume", () => flow.resume(runId, { store, signal: interrupt.signal }));
       console.log(`\n${renderResult(result)}`);
       return exitCodeFor(result.status);
     } finally {

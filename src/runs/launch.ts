@@ -1,16 +1,17 @@
 import { createActor, type Actor, type Snapshot } from "xstate";
-import type { CompiledFlow } from "./compile/machine.js";
-import { PreparedInput } from "./compile/input.js";
-import type { FlowContext } from "./compile/context.js";
-import { withErrors } from "./compile/result.js";
-import type { FlowDefinition } from "./definition.js";
-import { reviveError } from "./error-record.js";
-import { ErrorCode, FlowAlreadyRunningError, OrchestrixError } from "./errors.js";
-import { claimHere, releaseHere, thisOwner } from "./owner.js";
-import type { Json } from "./json.js";
-import { RunPersistence } from "./persistence.js";
-import type { RunStore } from "./stores/types.js";
-import type { FlowResult, RunOptions } from "./types.js";
+import type { CompiledFlow } from "../compile/machine.js";
+import { PreparedInput } from "../compile/input.js";
+import { withErrors } from "../compile/result.js";
+import type { FlowDefinition } from "../definition.js";
+import { reviveError } from "../error-record.js";
+import { ErrorCode, FlowAlreadyRunningError, OrchestrixError, RunFencedError } from "../errors.js";
+import type { Json } from "../json.js";
+import type { FlowContext } from "../snapshot/context.js";
+import type { FlowResult, RunOptions } from "../types.js";
+import { LeaseKeeper } from "./lease.js";
+import { thisOwner } from "./owner.js";
+import { RunPersistence, type SaveClaim } from "./persistence.js";
+import { registerRun, unregisterRun, keptError } from "./registry.js";
 
 /** A run in progress: its id, its actor, its eventual result, and a way to cancel it. */
 export interface RunHandle<TOutputs = Record<string, unknown>> {
@@ -18,7 +19,7 @@ export interface RunHandle<TOutputs = Record<string, unknown>> {
   readonly runId: string;
   /** The XState actor executing the run: subscribe to it, inspect it, persist its snapshot. */
   readonly actor: Actor<CompiledFlow["machine"]>;
-  /** Settles with the run's result when it ends; rejects only if the engine or the store breaks. */
+  /** Settles with the run's result when it ends; rejects only if the engine or the store breaks, or another owner took the run. */
   readonly result: Promise<FlowResult<TOutputs>>;
   /** Cancels the run: in-flight work is aborted and completed steps are compensated. */
   cancel(reason?: string): void;
@@ -27,30 +28,32 @@ export interface RunHandle<TOutputs = Record<string, unknown>> {
 /** Where a launched run starts from: fresh validated input, or a stored snapshot. */
 export type RunSource = { input: Json } | { snapshot: Snapshot<unknown> };
 
-/** How a launched run is persisted, if at all. */
-export interface LaunchPersistence {
-  store: RunStore;
-  /** The stored `seq` to continue from (0 for a new run). */
-  seq: number;
-  /** Whether the first save inserts a new record. */
-  isNew: boolean;
-  createdAt: number;
+/** How a launched run is persisted: the claim it holds, and how long a lease lasts. */
+export interface LaunchClaim extends SaveClaim {
+  leaseMs: number;
 }
 
-/** Starts an actor for a run and wires result, cancellation, signal and persistence. */
-export function launchRun<TOutputs>(
-  compiled: CompiledFlow,
-  definition: FlowDefinition,
-  runId: string,
-  source: RunSource,
-  options: RunOptions,
-  persistence?: LaunchPersistence,
-): RunHandle<TOutputs> {
-  if (!claimHere(runId)) throw new FlowAlreadyRunningError(definition.name, runId, `this process (${thisOwner})`);
-  const { liveRuns } = compiled;
+/** The engine parts of a flow a launch needs. */
+export interface FlowEngine {
+  definition: FlowDefinition;
+  compiled: CompiledFlow;
+}
+
+/** The id of a run: the one given, else a new random UUID. */
+export function runIdOf(options: { runId?: string; key?: string }): string {
+  return options.runId ?? options.key ?? crypto.randomUUID();
+}
+
+/**
+ * The one way a run starts in this process (run, start, resume, resumeAll): registers it as live
+ * here, starts its actor, and wires result, cancellation, signal, saves and lease renewal.
+ */
+export function launchRun<TOutputs>(engine: FlowEngine, runId: string, source: RunSource, options: RunOptions, claim?: LaunchClaim): RunHandle<TOutputs> {
+  const { compiled, definition } = engine;
   let saver: RunPersistence | undefined;
-  liveRuns.track(runId, persistence ? () => saver?.durable() ?? Promise.resolve() : undefined);
-  if ("snapshot" in source) liveRuns.noteRestored(runId, attemptsInFlight(source.snapshot));
+  const restored = "snapshot" in source ? attemptsInFlight(source.snapshot) : undefined;
+  const live = registerRun(runId, claim ? () => saver?.durable() ?? Promise.resolve() : undefined, restored);
+  if (!live) throw new FlowAlreadyRunningError(definition.name, runId, `this process (${thisOwner})`);
   let actor: Actor<CompiledFlow["machine"]>;
   try {
     actor = createActor(compiled.machine, {
@@ -59,26 +62,30 @@ export function launchRun<TOutputs>(
       ...(options.inspect ? { inspect: options.inspect } : {}),
     });
   } catch (error) {
-    liveRuns.release(runId);
-    releaseHere(runId);
+    unregisterRun(runId, live);
     throw error;
   }
   const cancel = (reason?: string) => actor.send(reason === undefined ? { type: "CANCEL" } : { type: "CANCEL", reason });
   const { signal } = options;
   const onAbort = () => cancel(abortReason(signal));
+  let lease: LeaseKeeper | undefined;
 
   const result = new Promise<FlowResult<TOutputs>>((resolve, reject) => {
-    let storeFailure: Error | undefined;
+    let stopCause: Error | undefined;
     const settle = () => {
       signal?.removeEventListener("abort", onAbort);
-      liveRuns.release(runId);
-      releaseHere(runId);
+      lease?.stop();
+      unregisterRun(runId, live);
     };
-    if (persistence) {
-      saver = new RunPersistence(persistence.store, persistence.createdAt, persistence, (failure) => {
-        storeFailure = failure;
+    if (claim) {
+      saver = new RunPersistence(claim, (failure) => {
+        stopCause = failure;
         actor.stop();
       });
+      const lost = saver;
+      lease = new LeaseKeeper(claim.store, runId, claim.fence, claim.leaseMs, () =>
+        lost.fail(definition.name, runId, new RunFencedError(runId, "renewing its lease, the store held a newer fence")),
+      );
     }
     actor.subscribe({
       next: (snapshot) => saver?.record(snapshot, actor.getPersistedSnapshot()),
@@ -88,7 +95,7 @@ export function launchRun<TOutputs>(
           settle();
           reject(error);
         };
-        if (storeFailure) return fail(storeFailure);
+        if (stopCause) return fail(stopCause);
         if (snapshot.status !== "done") {
           return fail(
             new OrchestrixError(ErrorCode.FLOW_CANCELLED, `Run "${runId}" of flow "${definition.name}" was stopped before it ended`, {
@@ -98,7 +105,7 @@ export function launchRun<TOutputs>(
         }
         const finish = () => {
           // The machine's output is the result with error records; hand back the original errors.
-          const outcome = withErrors(snapshot.output, (key, record) => liveRuns.getError(runId, key) ?? reviveError(record));
+          const outcome = withErrors(snapshot.output, (key, record) => keptError(runId, key) ?? reviveError(record));
           settle();
           resolve(outcome as FlowResult<TOutputs>);
         };

@@ -1,0 +1,79 @@
+/**
+ * The one registry of runs live in this process, by run id (any flow, any store). A run id is live
+ * here at most once: a second launch is refused, and a second durable call joins the first.
+ * It keeps what the engine needs while a run is live and never puts in the snapshot: original error
+ * objects, the gate that holds attempts until the store has the run's past, and the attempts a
+ * restored snapshot showed in flight.
+ */
+
+/** What the engine keeps about a run while it is live in this process. */
+export interface LiveRun {
+  /** Original error objects by key (`step:<name>`, `compensation:<name>`, `flow`); made on the first error. */
+  errors: Map<string, unknown> | undefined;
+  /** Resolves when every snapshot so far is durable; attempts wait for it before they start. Absent without a store. */
+  durable: (() => Promise<void>) | undefined;
+  /** Attempts in flight in the snapshot this run was restored from (`step:<name>:<attempt>`); only for restored runs. */
+  restored: Set<string> | undefined;
+}
+
+const live = new Map<string, LiveRun>();
+const joinable = new Map<string, { work: Promise<unknown>; tag: string | undefined }>();
+
+/** Registers a run as live here; `undefined` when it already is (it must not run twice). */
+export function registerRun(runId: string, durable?: () => Promise<void>, restored?: readonly string[]): LiveRun | undefined {
+  if (live.has(runId)) return undefined;
+  const run: LiveRun = { errors: undefined, durable, restored: restored && new Set(restored) };
+  live.set(runId, run);
+  return run;
+}
+
+/** Forgets a run that is no longer live here. */
+export function unregisterRun(runId: string, run: LiveRun): void {
+  if (live.get(runId) === run) live.delete(runId);
+}
+
+/** Whether a run is live in this process. */
+export function isLiveHere(runId: string): boolean {
+  return live.has(runId);
+}
+
+/** Keeps an original error of a live run. */
+export function keepError(runId: string, key: string, error: unknown): void {
+  const run = live.get(runId);
+  if (run) (run.errors ??= new Map()).set(key, error);
+}
+
+/** The original error kept under `key`, if the run is live here. */
+export function keptError(runId: string, key: string): unknown {
+  return live.get(runId)?.errors?.get(key);
+}
+
+/** Whether an attempt was begun by the process a run was restored from (it may have run there). */
+export function wasRestored(runId: string, key: string): boolean {
+  return live.get(runId)?.restored?.has(key) ?? false;
+}
+
+/** Waits until the run's snapshots so far are durable; `undefined` when the run has no store here. */
+export function untilDurable(runId: string): Promise<void> | undefined {
+  return live.get(runId)?.durable?.();
+}
+
+/**
+ * Runs `start` for a run id unless a durable call for the same id is already under way here:
+ * then it joins that call and gets the very same promise. A call whose `tag` (the input's hash)
+ * differs from the one under way is refused with `mismatch()` instead.
+ */
+export function joinOrStart<T>(runId: string, tag: string | undefined, mismatch: (() => Error) | undefined, start: () => Promise<T>): Promise<T> {
+  const under = joinable.get(runId);
+  if (under) {
+    if (mismatch && tag !== undefined && under.tag !== undefined && under.tag !== tag) return Promise.reject(mismatch());
+    return under.work as Promise<T>;
+  }
+  const work = start();
+  joinable.set(runId, { work, tag });
+  const forget = () => {
+    if (joinable.get(runId)?.work === work) joinable.delete(runId);
+  };
+  work.then(forget, forget);
+  return work;
+}
