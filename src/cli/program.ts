@@ -9,7 +9,7 @@ import { resumeRunCommand } from "./commands/runs-resume.js";
 import { showRun } from "./commands/runs-show.js";
 import { packageVersion } from "./version.js";
 
-const STORE_HELP = "where runs are kept: sqlite:<database file>, e.g. sqlite:./runs.db";
+const STORE_HELP = "where runs are kept: sqlite:<database file>, e.g. sqlite:./runs.db, or postgres://user@host:5432/database";
 
 function storeOption(required: boolean): Option {
   const option = new Option("--store <url>", required ? STORE_HELP : `${STORE_HELP}; without it the run is not saved`).env("ORCHESTRIX_STORE");
