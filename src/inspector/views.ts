@@ -95,7 +95,7 @@ export function storedSummary(record: StoredRunSummary): RunSummary {
     machine: record.flow,
     runId: record.runId,
     status: record.status,
-    state: record.currentStep,
+    state: record.currentStep ?? (record.status === "running" ? null : record.status),
     startedAt: record.createdAt,
     updatedAt: record.updatedAt,
     endedAt: record.status === "running" ? null : record.updatedAt,

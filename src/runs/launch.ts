@@ -6,7 +6,7 @@ import type { FlowDefinition } from "../definition.js";
 import { reviveError } from "../error-record.js";
 import { ErrorCode, FlowAlreadyRunningError, OrchestrixError, RunFencedError } from "../errors.js";
 import type { Json } from "../json.js";
-import type { FlowContext } from "../snapshot/context.js";
+import { activeRecords, readFlowSnapshot } from "../snapshot/read.js";
 import type { FlowResult, RunOptions } from "../types.js";
 import { LeaseKeeper } from "./lease.js";
 import { thisOwner } from "./owner.js";
@@ -133,12 +133,9 @@ function abortReason(signal: AbortSignal | undefined): string | undefined {
 
 /** The attempts a snapshot shows in flight, as `kind:step:attempt` keys. */
 function attemptsInFlight(snapshot: Snapshot<unknown>): string[] {
-  const context = (snapshot as { context?: Partial<FlowContext> }).context;
-  const keys: string[] = [];
-  for (const [kind, records] of [["step", context?.steps], ["compensation", context?.compensations]] as const) {
-    for (const [name, record] of Object.entries(records ?? {})) {
-      if (record.status === "running") keys.push(`${kind}:${name}:${record.attempts}`);
-    }
-  }
-  return keys;
+  const reading = readFlowSnapshot(snapshot);
+  if (!reading.ok) return [];
+  return activeRecords(reading.snapshot.context)
+    .filter(({ record }) => record.status === "running")
+    .map(({ kind, name, record }) => `${kind}:${name}:${record.attempts}`);
 }

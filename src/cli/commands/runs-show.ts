@@ -1,4 +1,4 @@
-import type { FlowContext, RunRecord, StepRecord } from "orchestrix";
+import { readFlowSnapshot, type FlowContext, type RunRecord, type StepRecord } from "orchestrix";
 import { ExitCode } from "../cli-error.js";
 import { formatAgo, formatDuration, formatJson, formatTime, truncate } from "../format.js";
 import { describeOwner, isOrphaned } from "../liveness.js";
@@ -68,11 +68,8 @@ function stepTable(records: Record<string, StepRecord>): string {
   );
 }
 
-/** The machine context in a stored snapshot, when it has the parts `show` reads. */
+/** The machine context in a stored snapshot, when it is an Orchestrix snapshot. */
 function readContext(record: RunRecord): FlowContext | undefined {
-  const snapshot = record.snapshot as { context?: Partial<FlowContext> } | null;
-  const context = typeof snapshot === "object" && snapshot !== null && !Array.isArray(snapshot) ? snapshot.context : undefined;
-  const isObject = (value: unknown) => typeof value === "object" && value !== null && !Array.isArray(value);
-  if (!isObject(context) || !isObject(context?.steps) || !isObject(context?.compensations)) return undefined;
-  return context as FlowContext;
+  const reading = readFlowSnapshot(record.snapshot);
+  return reading.ok ? reading.snapshot.context : undefined;
 }
