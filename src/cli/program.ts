@@ -7,6 +7,7 @@ import { cancelRunCommand } from "./commands/runs-cancel.js";
 import { listRuns } from "./commands/runs-list.js";
 import { resumeRunCommand } from "./commands/runs-resume.js";
 import { showRun } from "./commands/runs-show.js";
+import { workerCommand, type WorkerCommandOptions } from "./commands/worker.js";
 import { packageVersion } from "./version.js";
 
 const STORE_HELP = "where runs are kept: sqlite:<database file>, e.g. sqlite:./runs.db, or postgres://user@host:5432/database";
@@ -96,6 +97,16 @@ export function createProgram(): Command {
     .addOption(storeOption(false).makeOptionMandatory(false))
     .option("--module <path...>", "modules whose flows draw stored runs not seen live")
     .action(async (options: InspectOptions) => exitWith(await inspectCommand(options)));
+
+  program
+    .command("worker")
+    .summary("run a module's flows from the PostgreSQL queue")
+    .description("Take runs from the PostgreSQL queue and run them, taking over the runs of workers that died or stalled; SIGTERM stops it gracefully.")
+    .argument("<module>", "the .ts or .js module that exports the flows")
+    .addOption(storeOption(true))
+    .option("--concurrency <n>", "runs at once in this process", parsePositiveInteger, 4)
+    .option("--lease-ms <ms>", "how long a run's claim holds without renewal (the takeover time of a dead worker)", parsePositiveInteger)
+    .action(async (module: string, options: WorkerCommandOptions) => exitWith(await workerCommand(module, options)));
 
   program
     .command("export")

@@ -38,6 +38,14 @@ export type PostgresStoreOptions = PostgresConnection & {
   retryForMs?: number;
 };
 
+/** A {@link RunStore} on PostgreSQL; workers and the queue share its pool. */
+export interface PostgresStore extends RunStore {
+  /** The pool the store queries through (its own, or the one passed in). */
+  readonly pool: pg.Pool;
+  /** The database, named for messages (never with its password). */
+  readonly where: string;
+}
+
 /** The schema version this code writes; a database at a newer version is refused rather than misread. */
 const SCHEMA_VERSION = 1;
 
@@ -139,7 +147,7 @@ interface Pending {
  * const store = postgresStore({ connectionString: "postgres://app@127.0.0.1:5432/app" });
  * await flow.run(input, { store, runId: `order-${orderId}` });
  */
-export function postgresStore(options: PostgresStoreOptions): RunStore {
+export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   const owned = options.pool === undefined;
   const pool =
     options.pool ??
@@ -292,6 +300,8 @@ export function postgresStore(options: PostgresStoreOptions): RunStore {
   };
 
   return {
+    pool,
+    where,
     create: (record) => enqueue("create", record),
     save: (record) => enqueue("save", record),
     claim: (runId, request) =>
