@@ -9,23 +9,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { create, type RunStore } from "orchestrix";
 import { sqliteStore } from "orchestrix/sqlite";
+import { runInLanes } from "./lanes.js";
 
 const noop = async () => {};
 const flow = create("bench-durable").step("a", noop).step("b", noop).step("c", noop).step("d", noop);
 
 /** Runs `total` runs keeping `inFlight` of them going at once; returns runs per second. */
 async function throughput(total: number, inFlight: number, store: RunStore | undefined): Promise<number> {
-  let next = 0;
-  const lane = async () => {
-    while (next < total) {
-      const id = next++;
-      const result = await flow.run(null, store ? { store, runId: `r${id}` } : {});
-      if (result.status !== "completed") throw new Error(`run ${id} ended ${result.status}`);
-    }
-  };
-  const start = performance.now();
-  await Promise.all(Array.from({ length: inFlight }, lane));
-  return (total / (performance.now() - start)) * 1000;
+  const elapsed = await runInLanes(total, inFlight, async (id) => {
+    const result = await flow.run(null, store ? { store, runId: `r${id}` } : {});
+    if (result.status !== "completed") throw new Error(`run ${id} ended ${result.status}`);
+  });
+  return (total / elapsed) * 1000;
 }
 
 function freshStore(synchronous: "full" | "normal"): { store: RunStore; dispose: () => Promise<void> } {

@@ -20,6 +20,7 @@ export interface BenchSuite {
 export const suites: readonly BenchSuite[] = [
   { title: "Engine: in-memory runs", file: "bench/engine.bench.ts", nodeFlags: [] },
   { title: "Durable runs (SQLite store)", file: "bench/durable.bench.ts", nodeFlags: ["--expose-gc"] },
+  { title: "Long flows: what a durable save costs per step", file: "bench/long-flows.bench.ts", nodeFlags: [] },
   { title: "Inspector", file: "bench/inspector.bench.ts", nodeFlags: [] },
 ];
 

@@ -22,6 +22,8 @@ export { resumeAll, storedResult } from "./runs/durable.js";
 export type { DurableRunOptions, ResumeOptions, ResumedRuns, ResumableFlow, LeaseOptions } from "./runs/durable.js";
 export { DEFAULT_LEASE_MS, isHeld as isRunHeld } from "./runs/owner.js";
 export { readFlowSnapshot } from "./snapshot/read.js";
+export { splitSnapshot, joinSnapshot } from "./snapshot/codec.js";
+export type { SplitSnapshot } from "./snapshot/codec.js";
 export type { FlowSnapshot, SnapshotReading } from "./snapshot/read.js";
 export { memoryStore, fencedSaveError, summaryOf } from "./stores/memory.js";
 export { encodeRunCursor, decodeRunCursor } from "./stores/cursor.js";

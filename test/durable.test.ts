@@ -203,7 +203,7 @@ describe.each([
         if (calls.length === 2) await hold.opened;
       });
     const handle = flow.start(null, { store, runId: "orphan-1" });
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    while (!calls.includes("b")) await new Promise((resolve) => setTimeout(resolve, 5));
     handle.actor.stop(); // the process "dies" while b runs
     handle.result.catch(() => undefined);
     const record = (await store.load("orphan-1"))!;

@@ -231,15 +231,18 @@ function machineProblem(engine: FlowEngine, record: RunRecord): string | undefin
 /** Restores a claimed run's snapshot into the flow's machine and continues it at the claim's fence. */
 function restore(engine: FlowEngine, store: RunStore, claim: Claim, options: RunOptions & LeaseOptions): RunHandle {
   const { record } = claim;
-  // The previous owner may have saved between our read and our claim: check what was claimed.
-  checkBelongs(engine, record);
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   try {
+    // The previous owner may have saved between our read and our claim: check what was claimed.
+    checkBelongs(engine, record);
     return launchRun(engine, record.runId, { snapshot: record.snapshot as unknown as Snapshot<unknown> }, options, {
       store,
       ...claimOf(claim, leaseMs),
     });
   } catch (cause) {
+    // Nothing ran: hand the run back rather than hold it until the lease runs out.
+    void store.release(record.runId, claim.fence).catch(() => undefined);
+    if (cause instanceof SnapshotError || cause instanceof FlowVersionMismatchError) throw cause;
     throw new SnapshotError(
       `The stored snapshot of run "${record.runId}" does not fit flow "${engine.definition.name}": ${cause instanceof Error ? cause.message : String(cause)}. It was left as it is`,
       { flow: engine.definition.name, cause },

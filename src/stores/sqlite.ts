@@ -8,6 +8,8 @@ import {
   decodeRunCursor,
   encodeRunCursor,
   fencedSaveError as fenced,
+  joinSnapshot,
+  splitSnapshot,
   type Json,
   type RunQuery,
   type RunRecord,
@@ -26,6 +28,12 @@ export interface SqliteStoreOptions {
   synchronous?: "full" | "normal";
   /** How long to wait for a lock held by another process. @default 5000 */
   busyTimeoutMs?: number;
+  /**
+   * Called for every row a save writes, inside its transaction, before the commit: for measuring
+   * what saves cost, and for fault injection (a hook that kills the process leaves the run at its
+   * previous transition).
+   */
+  onWrite?: (write: { runId: string; part: string; bytes: number }) => void;
 }
 
 /** The schema version this code writes; older files are migrated, a newer one is refused rather than misread. */
@@ -53,19 +61,43 @@ CREATE INDEX orchestrix_runs_flow ON orchestrix_runs (flow, updated_at);
 `;
 
 /** Each migration takes the schema from the version before it to its own; index 0 makes version 1. */
-const MIGRATIONS = [
-  SCHEMA_V1,
-  // 2: ownership (fence, lease), the input's hash, and listings newest first served by indexes.
-  `
-  ALTER TABLE orchestrix_runs ADD COLUMN input_hash TEXT NOT NULL DEFAULT '';
-  ALTER TABLE orchestrix_runs ADD COLUMN fence INTEGER NOT NULL DEFAULT 1;
-  ALTER TABLE orchestrix_runs ADD COLUMN lease_until INTEGER;
-  DROP INDEX orchestrix_runs_status;
-  DROP INDEX orchestrix_runs_flow;
-  CREATE INDEX orchestrix_runs_newest ON orchestrix_runs (updated_at DESC, run_id DESC);
-  CREATE INDEX orchestrix_runs_status ON orchestrix_runs (status, updated_at DESC, run_id DESC);
-  CREATE INDEX orchestrix_runs_flow ON orchestrix_runs (flow, updated_at DESC, run_id DESC);
-  `,
+const MIGRATIONS: ((db: Database.Database) => void)[] = [
+  (db) => db.exec(SCHEMA_V1),
+  // 2: ownership (fence, lease), the input's hash, listings newest first served by indexes, and
+  // snapshots kept as a head plus parts, so a save writes what changed rather than the whole past.
+  (db) => {
+    db.exec(`
+      ALTER TABLE orchestrix_runs ADD COLUMN input_hash TEXT NOT NULL DEFAULT '';
+      ALTER TABLE orchestrix_runs ADD COLUMN fence INTEGER NOT NULL DEFAULT 1;
+      ALTER TABLE orchestrix_runs ADD COLUMN lease_until INTEGER;
+      DROP INDEX orchestrix_runs_status;
+      DROP INDEX orchestrix_runs_flow;
+      CREATE INDEX orchestrix_runs_newest ON orchestrix_runs (updated_at DESC, run_id DESC);
+      CREATE INDEX orchestrix_runs_status ON orchestrix_runs (status, updated_at DESC, run_id DESC);
+      CREATE INDEX orchestrix_runs_flow ON orchestrix_runs (flow, updated_at DESC, run_id DESC);
+      CREATE TABLE orchestrix_run_parts (
+        run_id TEXT NOT NULL,
+        part TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (run_id, part)
+      ) WITHOUT ROWID;
+    `);
+    const rows = db.prepare(`SELECT run_id, seq, snapshot FROM orchestrix_runs`).all() as { run_id: string; seq: number; snapshot: string }[];
+    const setHead = db.prepare(`UPDATE orchestrix_runs SET snapshot = ? WHERE run_id = ?`);
+    const insertPart = db.prepare(`INSERT INTO orchestrix_run_parts (run_id, part, seq, value) VALUES (?, ?, ?, ?)`);
+    for (const row of rows) {
+      let snapshot: Json;
+      try {
+        snapshot = JSON.parse(row.snapshot) as Json;
+      } catch {
+        continue; // a corrupt snapshot stays as it is, and is reported when the run is loaded
+      }
+      const { head, parts } = splitSnapshot(snapshot);
+      setHead.run(JSON.stringify(head), row.run_id);
+      for (const [part, value] of parts) insertPart.run(row.run_id, part, row.seq, JSON.stringify(value));
+    }
+  },
 ];
 
 const SUMMARY_COLUMNS =
@@ -128,6 +160,70 @@ export function sqliteStore(options: SqliteStoreOptions): RunStore {
   const releaseRun = db.prepare(`UPDATE orchestrix_runs SET owner = NULL, lease_until = NULL WHERE run_id = ? AND fence = ?`);
   const remove = db.prepare(`DELETE FROM orchestrix_runs WHERE run_id = ?`);
   const removeAt = db.prepare(`DELETE FROM orchestrix_runs WHERE run_id = ? AND fence = ?`);
+  const removeParts = db.prepare(`DELETE FROM orchestrix_run_parts WHERE run_id = ?`);
+  const selectParts = db.prepare<[string], { part: string; value: string }>(`SELECT part, value FROM orchestrix_run_parts WHERE run_id = ?`);
+  // Parts are written many rows per statement: one statement per save would cost more than the rows.
+  const PARTS_PER_STATEMENT = 64;
+  const upsertParts = new Map<number, Database.Statement>();
+  const upsertStatement = (rows: number) => {
+    let statement = upsertParts.get(rows);
+    if (!statement) {
+      statement = db.prepare(
+        `INSERT INTO orchestrix_run_parts (run_id, part, seq, value) VALUES ${Array(rows).fill("(?, ?, ?, ?)").join(", ")}
+         ON CONFLICT (run_id, part) DO UPDATE SET seq = excluded.seq, value = excluded.value`,
+      );
+      upsertParts.set(rows, statement);
+    }
+    return statement;
+  };
+  const writeParts = (values: (string | number)[]) => {
+    for (let start = 0; start < values.length; start += PARTS_PER_STATEMENT * 4) {
+      const chunk = values.slice(start, start + PARTS_PER_STATEMENT * 4);
+      upsertStatement(chunk.length / 4).run(...chunk);
+    }
+  };
+  const { onWrite } = options;
+
+  // The parts of each run as this store last committed them, to write only those a save changed.
+  // Snapshots are immutable and share what did not change, so a changed part is a new object.
+  const committed = new Map<string, Map<string, Json>>();
+
+  /** Writes a run's head (through `write`) and the parts that differ from the last committed ones; false when the head was not written. */
+  const writeRun = (
+    record: RunRecord,
+    write: (row: Row) => boolean,
+    written: Map<string, Map<string, Json>>,
+    fresh: boolean,
+    partRows: (string | number)[],
+  ): boolean => {
+    const { head, parts } = splitSnapshot(record.snapshot);
+    const row = toRow(record, head);
+    if (!write(row)) return false;
+    onWrite?.({ runId: record.runId, part: "head", bytes: row.snapshot.length });
+    // A new run has no parts yet, whatever an older run of this id had.
+    const before = fresh ? undefined : (written.get(record.runId) ?? committed.get(record.runId));
+    for (const [part, value] of parts) {
+      if (before?.get(part) === value) continue;
+      const text = JSON.stringify(value);
+      partRows.push(record.runId, part, record.seq, text);
+      onWrite?.({ runId: record.runId, part, bytes: text.length });
+    }
+    written.set(record.runId, parts);
+    return true;
+  };
+
+  const readRun = (row: Row): RunRecord => {
+    const head = parseJson(row.snapshot, row, path, "snapshot");
+    const parts = new Map(selectParts.all(row.run_id).map((part) => [part.part, parseJson(part.value, row, path, `part "${part.part}"`)]));
+    try {
+      return { ...fromSummaryRow(row), snapshot: joinSnapshot(head, parts) };
+    } catch (cause) {
+      throw new SnapshotError(`The snapshot of run "${row.run_id}" in ${path} is incomplete: ${(cause as Error).message}; it was left as it is`, {
+        flow: row.flow,
+        cause,
+      });
+    }
+  };
 
   let queue: Pending[] = [];
   let scheduled = false;
@@ -135,23 +231,26 @@ export function sqliteStore(options: SqliteStoreOptions): RunStore {
 
   // Within one transaction only the newest save of a run matters: the older ones would be
   // overwritten before the commit makes any of them visible. Each save settles as its newest does.
-  const commit = db.transaction((batch: Pending[]): (Error | undefined)[] => {
+  const commit = db.transaction((batch: Pending[], written: Map<string, Map<string, Json>>): (Error | undefined)[] => {
     const newest = new Map<string, Pending>();
     for (const item of batch) {
       const best = newest.get(item.record.runId);
       if (item.kind === "save" && (best === undefined || item.record.seq > best.record.seq)) newest.set(item.record.runId, item);
     }
     const outcome = new Map<Pending, Error | undefined>();
+    const partRows: (string | number)[] = [];
     for (const item of batch) {
+      const { runId } = item.record;
       if (item.kind === "create") {
-        const created = insert.run(toRow(item.record)).changes > 0;
-        outcome.set(item, created ? undefined : new RunExistsError(item.record.runId, `A run with id "${item.record.runId}" already exists in ${path}`));
-      } else if (newest.get(item.record.runId) === item && update.run(toRow(item.record)).changes === 0) {
+        const created = writeRun(item.record, (row) => insert.run(row).changes > 0, written, true, partRows);
+        outcome.set(item, created ? undefined : new RunExistsError(runId, `A run with id "${runId}" already exists in ${path}`));
+      } else if (newest.get(runId) === item && !writeRun(item.record, (row) => update.run(row).changes > 0, written, false, partRows)) {
         // Nothing changed: either a newer save of this owner is stored already, or another owner took the run.
-        const current = selectFence.get(item.record.runId)?.fence;
-        outcome.set(item, current === item.record.fence ? undefined : fenced(item.record.runId, current, item.record.fence));
+        const current = selectFence.get(runId)?.fence;
+        outcome.set(item, current === item.record.fence ? undefined : fenced(runId, current, item.record.fence));
       }
     }
+    writeParts(partRows);
     return batch.map((item) => (item.kind === "create" ? outcome.get(item) : outcome.get(newest.get(item.record.runId) ?? item)));
   });
 
@@ -161,13 +260,17 @@ export function sqliteStore(options: SqliteStoreOptions): RunStore {
     queue = [];
     if (batch.length === 0) return;
     let outcomes: (Error | undefined)[];
+    const written = new Map<string, Map<string, Json>>();
     try {
-      outcomes = commit.immediate(batch);
+      outcomes = commit.immediate(batch, written);
     } catch (cause) {
       const error = new StoreError(`Could not write to the SQLite store ${path}: ${(cause as Error).message}`, { cause });
       for (const item of batch) item.reject(error);
       return;
     }
+    // Only now are the written parts durable; a run that ended is written no more.
+    for (const [runId, parts] of written) committed.set(runId, parts);
+    for (const item of batch) if (item.record.status !== "running") committed.delete(item.record.runId);
     batch.forEach((item, index) => {
       const error = outcomes[index];
       if (error) item.reject(error);
@@ -210,7 +313,9 @@ export function sqliteStore(options: SqliteStoreOptions): RunStore {
             return selectOne.get(runId);
           })
           .immediate();
-        return claimed && { fence: claimed.fence, record: fromRow(claimed, path) };
+        // Another process owns what is stored from now on: forget what this store last wrote of it.
+        committed.delete(runId);
+        return claimed && { fence: claimed.fence, record: readRun(claimed) };
       }),
     renew: (runId, fence, leaseUntil) => read(() => renewLease.run(leaseUntil, runId, fence).changes > 0),
     release: (runId, fence) =>
@@ -220,7 +325,7 @@ export function sqliteStore(options: SqliteStoreOptions): RunStore {
     load: (runId) =>
       read(() => {
         const row = selectOne.get(runId);
-        return row && fromRow(row, path);
+        return row && readRun(row);
       }),
     list: (query: RunQuery = {}) =>
       read(() => {
@@ -255,8 +360,10 @@ export function sqliteStore(options: SqliteStoreOptions): RunStore {
       }),
     delete: (runId, fence) =>
       read(() => {
-        if (fence === undefined) remove.run(runId);
-        else removeAt.run(runId, fence);
+        db.transaction(() => {
+          if ((fence === undefined ? remove.run(runId) : removeAt.run(runId, fence)).changes > 0) removeParts.run(runId);
+        }).immediate();
+        committed.delete(runId);
       }),
     close: async () => {
       if (closed) return;
@@ -302,7 +409,7 @@ function openDatabase(path: string, options: SqliteStoreOptions): Database.Datab
       const exists = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'orchestrix_meta'`).get();
       const from = exists ? readVersion().number : 0;
       if (from >= SCHEMA_VERSION) return;
-      for (const migration of MIGRATIONS.slice(from)) db.exec(migration);
+      for (const migration of MIGRATIONS.slice(from)) migration(db);
       db.prepare(`INSERT INTO orchestrix_meta (key, value) VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(
         String(SCHEMA_VERSION),
       );
@@ -320,7 +427,7 @@ function wrap(path: string, cause: unknown): StoreError {
   return new StoreError(`SQLite store ${path}: ${message}${hint}`, { cause });
 }
 
-function toRow(record: RunRecord): Row {
+function toRow(record: RunRecord, head: Json): Row {
   return {
     run_id: record.runId,
     flow: record.flow,
@@ -329,7 +436,7 @@ function toRow(record: RunRecord): Row {
     input_hash: record.inputHash,
     status: record.status,
     seq: record.seq,
-    snapshot: JSON.stringify(record.snapshot),
+    snapshot: JSON.stringify(head),
     current_step: record.currentStep,
     attempts: record.attempts,
     last_error: record.lastError,
@@ -361,15 +468,13 @@ function fromSummaryRow(row: SummaryRow): RunSummary {
   };
 }
 
-function fromRow(row: Row, path: string): RunRecord {
-  let snapshot: Json;
+function parseJson(text: string, row: SummaryRow, path: string, what: string): Json {
   try {
-    snapshot = JSON.parse(row.snapshot) as Json;
+    return JSON.parse(text) as Json;
   } catch (cause) {
-    throw new SnapshotError(`The snapshot of run "${row.run_id}" in ${path} is not valid JSON (${(cause as Error).message}); it was left as it is`, {
+    throw new SnapshotError(`The ${what} of run "${row.run_id}" in ${path} is not valid JSON (${(cause as Error).message}); it was left as it is`, {
       flow: row.flow,
       cause,
     });
   }
-  return { ...fromSummaryRow(row), snapshot };
 }

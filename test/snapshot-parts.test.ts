@@ -1,0 +1,146 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { describe, expect, it } from "vitest";
+import { createActor } from "xstate";
+import { create, joinSnapshot, splitSnapshot, type FlowContext, type Json } from "orchestrix";
+import { sqliteStore } from "orchestrix/sqlite";
+import { faultyFlow } from "./fixtures/faulty-flow.js";
+
+const dir = mkdtempSync(join(tmpdir(), "orchestrix-parts-"));
+let files = 0;
+const dbPath = () => join(dir, `runs-${files++}.db`);
+const json = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
+/** A flow with everything a snapshot can hold: writes, outputs, a retry, a parallel group, a compensation. */
+const richFlow = (failAt: string | null) => {
+  let attempts = 0;
+  return create("rich")
+    .step("reserve", (ctx) => {
+      ctx.set("reservation", { id: "r-1", items: [1, 2, 3] });
+      return { reservationIds: ["r-1"] };
+    }, { compensate: () => {} })
+    .step("charge", () => {
+      if (++attempts < 2) throw new Error("gateway timeout");
+      return { transactionId: "t-1" };
+    }, { retries: 2, compensate: () => {} })
+    .parallel("notify", [
+      { name: "email", fn: () => "sent" },
+      { name: "sms", fn: () => (failAt === "sms" ? Promise.reject(new Error("no signal")) : "sent") },
+    ]);
+};
+
+describe("a snapshot split into a head and parts", () => {
+  it("joins back to exactly the persisted snapshot, at every transition of completed and compensated runs", async () => {
+    for (const failAt of [null, "sms"]) {
+      const handle = richFlow(failAt).start({ order: "o-1", lines: [{ sku: "a", qty: 2 }] });
+      const seen: Json[] = [];
+      handle.actor.subscribe(() => {
+        const persisted = handle.actor.getPersistedSnapshot() as unknown as Json;
+        const { head, parts } = splitSnapshot(persisted);
+        // Through JSON, as a store keeps them.
+        const stored = new Map([...parts].map(([name, value]) => [name, json(value)]));
+        expect(joinSnapshot(json(head), stored)).toEqual(json(persisted));
+        seen.push(persisted);
+      });
+      const result = await handle.result;
+      expect(result.status).toBe(failAt ? "failed" : "completed");
+      expect(seen.length).toBeGreaterThan(4);
+    }
+  });
+
+  it("keeps a snapshot that is not an Orchestrix run's whole, and refuses a head whose parts are missing", () => {
+    const foreign = { value: "x", context: { anything: 1 } };
+    expect(splitSnapshot(foreign)).toEqual({ head: foreign, parts: new Map() });
+    expect(joinSnapshot(foreign, new Map())).toEqual(foreign);
+    const { head } = splitSnapshot(json(createActor(richFlow(null).machine, { input: null }).getPersistedSnapshot()) as unknown as Json);
+    expect(() => joinSnapshot(head, new Map())).toThrow(/has no part "input"/);
+  });
+});
+
+describe("saves write what changed", () => {
+  it("writes the input once and each step's output once; what load returns restores into the machine", async () => {
+    const writes: { part: string; bytes: number }[] = [];
+    const path = dbPath();
+    const store = sqliteStore({ path, onWrite: (write) => writes.push(write) });
+    const input = { order: "o-1", blob: "x".repeat(200_000) };
+    const steps = Array.from({ length: 20 }, (_, i) => `s${i}`);
+    let flow = create("long") as ReturnType<typeof create>;
+    for (const name of steps) flow = flow.step(name, () => ({ done: name })) as never;
+    const result = await flow.run(input, { store, runId: "long-1" });
+    expect(result.status).toBe("completed");
+    expect(writes.filter((w) => w.part === "input")).toHaveLength(1);
+    for (const name of steps) expect(writes.filter((w) => w.part === `output:${name}`)).toHaveLength(1);
+    const total = writes.reduce((sum, w) => sum + w.bytes, 0);
+    // The 200 kB input is written once: everything else is a few kB, not 40 copies of it.
+    expect(total).toBeLessThan(200_000 + 60_000);
+
+    const loaded = await store.load("long-1");
+    const restored = createActor(flow.machine, { snapshot: loaded!.snapshot as never });
+    expect(restored.getSnapshot().status).toBe("done");
+    expect((restored.getSnapshot().context as { input: unknown }).input).toEqual(input);
+    await store.close();
+  });
+
+  it("loads a run in flight exactly as its actor persisted it, and continues it elsewhere", async () => {
+    const path = dbPath();
+    const store = sqliteStore({ path });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const flow = create("paused").step("a", () => "a").step("b", () => gate).step("c", () => "c");
+    const handle = flow.start({ big: [1, 2, 3] }, { store, runId: "p-1" });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const loaded = await store.load("p-1");
+    expect(loaded?.snapshot).toEqual(json(handle.actor.getPersistedSnapshot()));
+    release();
+    await handle.result;
+    expect((await store.load("p-1"))?.snapshot).toEqual(json(handle.actor.getPersistedSnapshot()));
+    await store.close();
+  });
+});
+
+describe("a process killed inside a save", () => {
+  for (const [part, nth] of [["output:b", 1], ["step:c", 2], ["data", 2]] as const) {
+    it(`leaves the run at its previous transition (killed writing ${part})`, async () => {
+      const path = dbPath();
+      const child = spawnSync(process.execPath, ["--import", "tsx", "test/fixtures/fault-save.ts"], {
+        cwd: join(import.meta.dirname, ".."),
+        env: { ...process.env, RUNS_DB: path, FAULT_PART: part, FAULT_NTH: String(nth) },
+        encoding: "utf8",
+      });
+      expect(child.signal).toBe("SIGKILL");
+      const db = new Database(path, { readonly: true });
+      const head = db.prepare("SELECT seq, status, current_step FROM orchestrix_runs WHERE run_id = 'fault-1'").get() as {
+        seq: number;
+        status: string;
+        current_step: string;
+      };
+      const newest = db.prepare("SELECT MAX(seq) AS seq FROM orchestrix_run_parts WHERE run_id = 'fault-1'").get() as { seq: number };
+      db.close();
+      // The killed save completed b and began c: none of it is stored, neither in the head nor in a part.
+      expect(head).toMatchObject({ status: "running", current_step: "b" });
+      expect(newest.seq).toBeLessThanOrEqual(head.seq);
+      const store = sqliteStore({ path });
+      const context = ((await store.load("fault-1"))?.snapshot as unknown as { context: FlowContext }).context;
+      await store.close();
+      expect(context.steps["b"]?.status).toBe("running");
+      expect(context.steps["c"]?.status).toBe("pending");
+      expect(context.outputs).not.toHaveProperty("b");
+      expect(context.data).not.toHaveProperty("note");
+    });
+  }
+
+  it("can be resumed from there to the end", async () => {
+    const path = dbPath();
+    spawnSync(process.execPath, ["--import", "tsx", "test/fixtures/fault-save.ts"], {
+      cwd: join(import.meta.dirname, ".."),
+      env: { ...process.env, RUNS_DB: path, FAULT_PART: "output:b", FAULT_NTH: "1" },
+    });
+    const store = sqliteStore({ path });
+    const result = await faultyFlow.resume("fault-1", { store });
+    expect(result).toMatchObject({ status: "completed", outputs: { b: 2, c: 3 }, data: { note: "from b" } });
+    await store.close();
+  });
+});
