@@ -6,7 +6,6 @@ import {
   encodeRunCursor,
   fencedSaveError as fenced,
   type Claim,
-  type Json,
   type RunQuery,
   type RunRecord,
   type RunStore,
@@ -84,6 +83,26 @@ const MIGRATION_LOCK = "8030590385584829554";
 const SUMMARY_COLUMNS =
   "run_id, flow, version, definition_hash, input_hash, status, seq, current_step, attempts, last_error, owner, fence, lease_until, created_at, updated_at";
 
+// Rows come back as RunSummary / RunRecord as they are: camelCase names, bigints as numbers (exact below 2^53).
+const SUMMARY_FIELDS = `run_id AS "runId", flow, version, definition_hash AS "definitionHash", input_hash AS "inputHash", status,
+  seq::float8 AS seq, current_step AS "currentStep", attempts, last_error AS "lastError", owner, fence::float8 AS fence,
+  lease_until::float8 AS "leaseUntil", created_at::float8 AS "createdAt", updated_at::float8 AS "updatedAt"`;
+const RECORD_FIELDS = `${SUMMARY_FIELDS}, snapshot`;
+
+/** The record fields each batched statement takes, in the order of its array parameters. */
+const INSERT_FIELDS = [
+  "runId", "flow", "version", "definitionHash", "inputHash", "status", "seq", "currentStep",
+  "attempts", "lastError", "owner", "fence", "leaseUntil", "createdAt", "updatedAt", "snapshot",
+] as const satisfies readonly (keyof RunRecord)[];
+const UPDATE_FIELDS = [
+  "runId", "fence", "status", "seq", "snapshot", "currentStep", "attempts", "lastError", "owner", "updatedAt",
+] as const satisfies readonly (keyof RunRecord)[];
+
+/** One array per field, over the records: how a batch goes to the server as one statement. */
+function columnsOf(records: readonly RunRecord[], fields: readonly (keyof RunRecord)[]): unknown[][] {
+  return fields.map((field) => records.map((record) => (field === "snapshot" ? JSON.stringify(record.snapshot) : record[field])));
+}
+
 // Saves and creates of one tick go to the server as one statement each, the records as arrays.
 const INSERT_RUNS = `
   INSERT INTO orchestrix_runs (${SUMMARY_COLUMNS}, snapshot)
@@ -105,28 +124,6 @@ const UPDATE_RUNS = `
 
 /** The most records one statement carries; more wait for the next one. */
 const MAX_BATCH = 500;
-
-interface SummaryRow {
-  run_id: string;
-  flow: string;
-  version: string | null;
-  definition_hash: string;
-  input_hash: string;
-  status: RunRecord["status"];
-  seq: string;
-  current_step: string | null;
-  attempts: number;
-  last_error: string | null;
-  owner: string | null;
-  fence: string;
-  lease_until: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-interface Row extends SummaryRow {
-  snapshot: Json;
-}
 
 interface Pending {
   kind: "create" | "save";
@@ -306,19 +303,18 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     save: (record) => enqueue("save", record),
     claim: (runId, request) =>
       run(true, async (client, retry): Promise<Claim | undefined> => {
-        const claimed = await client.query<Row>(
-          `UPDATE orchestrix_runs SET fence = fence + 1, owner = $1, lease_until = $2 WHERE run_id = $3 AND fence = $4 RETURNING *`,
+        const claimed = await client.query<RunRecord>(
+          `UPDATE orchestrix_runs SET fence = fence + 1, owner = $1, lease_until = $2 WHERE run_id = $3 AND fence = $4 RETURNING ${RECORD_FIELDS}`,
           [request.owner, request.leaseUntil, runId, request.fence],
         );
         let row = claimed.rows[0];
         if (!row && retry) {
           // The first try may have committed before its connection broke: then the claim is ours.
-          const stored = (await client.query<Row>(`SELECT * FROM orchestrix_runs WHERE run_id = $1`, [runId])).rows[0];
-          const ours =
-            stored && Number(stored.fence) === request.fence + 1 && stored.owner === request.owner && Number(stored.lease_until) === request.leaseUntil;
+          const stored = (await client.query<RunRecord>(`SELECT ${RECORD_FIELDS} FROM orchestrix_runs WHERE run_id = $1`, [runId])).rows[0];
+          const ours = stored && stored.fence === request.fence + 1 && stored.owner === request.owner && stored.leaseUntil === request.leaseUntil;
           if (ours) row = stored;
         }
-        return row && { fence: Number(row.fence), record: fromRow(row) };
+        return row && { fence: row.fence, record: row };
       }),
     renew: (runId, fence, leaseUntil) =>
       run(true, async (client) => {
@@ -331,8 +327,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       }),
     load: (runId) =>
       run(true, async (client) => {
-        const row = (await client.query<Row>(`SELECT * FROM orchestrix_runs WHERE run_id = $1`, [runId])).rows[0];
-        return row && fromRow(row);
+        return (await client.query<RunRecord>(`SELECT ${RECORD_FIELDS} FROM orchestrix_runs WHERE run_id = $1`, [runId])).rows[0];
       }),
     list: async (query: RunQuery = {}) => {
       // A bad cursor is the caller's mistake: refuse it before touching the database.
@@ -350,10 +345,10 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
         if (after !== undefined) conditions.push(`(updated_at, run_id) < (${param(after.updatedAt)}, ${param(after.runId)})`);
         const limit = Math.min(query.limit ?? 100, Number.MAX_SAFE_INTEGER - 1);
         const sql =
-          `SELECT ${SUMMARY_COLUMNS} FROM orchestrix_runs ${conditions.length ? `WHERE ${conditions.join(" AND ")}` : ""} ` +
+          `SELECT ${SUMMARY_FIELDS} FROM orchestrix_runs ${conditions.length ? `WHERE ${conditions.join(" AND ")}` : ""} ` +
           `ORDER BY updated_at DESC, run_id DESC LIMIT ${param(limit + 1)}`;
-        const { rows } = await client.query<SummaryRow>(sql, params);
-        const runs = rows.slice(0, limit).map(fromSummaryRow);
+        const { rows } = await client.query<RunSummary>(sql, params);
+        const runs = rows.slice(0, limit);
         const last = runs[runs.length - 1];
         return rows.length > limit && last ? { runs, next: encodeRunCursor(last) } : { runs };
       });
@@ -394,24 +389,7 @@ async function commitBatch(client: pg.PoolClient, batch: Pending[], retry: boole
 
   if (creates.length > 0) {
     const records = creates.map((item) => item.record);
-    const { rows } = await client.query<{ run_id: string }>(INSERT_RUNS, [
-      records.map((r) => r.runId),
-      records.map((r) => r.flow),
-      records.map((r) => r.version),
-      records.map((r) => r.definitionHash),
-      records.map((r) => r.inputHash),
-      records.map((r) => r.status),
-      records.map((r) => r.seq),
-      records.map((r) => r.currentStep),
-      records.map((r) => r.attempts),
-      records.map((r) => r.lastError),
-      records.map((r) => r.owner),
-      records.map((r) => r.fence),
-      records.map((r) => r.leaseUntil),
-      records.map((r) => r.createdAt),
-      records.map((r) => r.updatedAt),
-      records.map((r) => JSON.stringify(r.snapshot)),
-    ]);
+    const { rows } = await client.query<{ run_id: string }>(INSERT_RUNS, columnsOf(records, INSERT_FIELDS));
     const inserted = new Set(rows.map((row) => row.run_id));
     const conflicts = creates.filter((item) => !inserted.has(item.record.runId));
     // A retried batch may find its own rows, committed just before the connection broke.
@@ -425,27 +403,17 @@ async function commitBatch(client: pg.PoolClient, batch: Pending[], retry: boole
 
   if (saves.length > 0) {
     const records = saves.map((item) => item.record);
-    const { rows } = await client.query<{ run_id: string }>(UPDATE_RUNS, [
-      records.map((r) => r.runId),
-      records.map((r) => r.fence),
-      records.map((r) => r.status),
-      records.map((r) => r.seq),
-      records.map((r) => JSON.stringify(r.snapshot)),
-      records.map((r) => r.currentStep),
-      records.map((r) => r.attempts),
-      records.map((r) => r.lastError),
-      records.map((r) => r.owner),
-      records.map((r) => r.updatedAt),
-    ]);
+    const { rows } = await client.query<{ run_id: string }>(UPDATE_RUNS, columnsOf(records, UPDATE_FIELDS));
     const updated = new Set(rows.map((row) => row.run_id));
     const unchanged = saves.filter((item) => !updated.has(item.record.runId));
     // Nothing changed: either a newer save of this owner is stored already, or another owner took the run.
     const fences = new Map<string, number>();
     if (unchanged.length > 0) {
-      const stored = await client.query<{ run_id: string; fence: string }>(`SELECT run_id, fence FROM orchestrix_runs WHERE run_id = ANY($1::text[])`, [
-        unchanged.map((item) => item.record.runId),
-      ]);
-      for (const row of stored.rows) fences.set(row.run_id, Number(row.fence));
+      const stored = await client.query<{ runId: string; fence: number }>(
+        `SELECT run_id AS "runId", fence::float8 AS fence FROM orchestrix_runs WHERE run_id = ANY($1::text[])`,
+        [unchanged.map((item) => item.record.runId)],
+      );
+      for (const row of stored.rows) fences.set(row.runId, row.fence);
     }
     for (const item of saves) {
       const { runId, fence } = item.record;
@@ -464,10 +432,10 @@ async function commitBatch(client: pg.PoolClient, batch: Pending[], retry: boole
 
 /** The ids among `creates` whose stored row is the one this batch wrote (same owner, fence, seq and creation time). */
 async function storedCreates(client: pg.PoolClient, creates: Pending[]): Promise<Set<string>> {
-  const { rows } = await client.query<SummaryRow>(`SELECT ${SUMMARY_COLUMNS} FROM orchestrix_runs WHERE run_id = ANY($1::text[])`, [
+  const { rows } = await client.query<RunSummary>(`SELECT ${SUMMARY_FIELDS} FROM orchestrix_runs WHERE run_id = ANY($1::text[])`, [
     creates.map((item) => item.record.runId),
   ]);
-  const stored = new Map(rows.map((row) => [row.run_id, fromSummaryRow(row)]));
+  const stored = new Map(rows.map((row) => [row.runId, row]));
   const ours = new Set<string>();
   for (const { record } of creates) {
     const row = stored.get(record.runId);
@@ -512,28 +480,4 @@ function storeError(where: string, cause: unknown, retryForMs: number): StoreErr
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function fromSummaryRow(row: SummaryRow): RunSummary {
-  return {
-    runId: row.run_id,
-    flow: row.flow,
-    version: row.version,
-    definitionHash: row.definition_hash,
-    inputHash: row.input_hash,
-    status: row.status,
-    seq: Number(row.seq),
-    currentStep: row.current_step,
-    attempts: row.attempts,
-    lastError: row.last_error,
-    owner: row.owner,
-    fence: Number(row.fence),
-    leaseUntil: row.lease_until === null ? null : Number(row.lease_until),
-    createdAt: Number(row.created_at),
-    updatedAt: Number(row.updated_at),
-  };
-}
-
-function fromRow(row: Row): RunRecord {
-  return { ...fromSummaryRow(row), snapshot: row.snapshot };
 }

@@ -23,11 +23,43 @@ export function bossOn(store: PostgresStore, options: { supervise: boolean; onEr
   const boss = new PgBoss({
     db: { executeSql: (text, values) => store.pool.query(text, values) },
     supervise: options.supervise,
+    // Expiring jobs is maintenance: it must run often for a dead worker's fetched jobs to come back in seconds.
+    maintenanceIntervalSeconds: 1,
     schedule: false,
   });
   // pg-boss reports failed polls (e.g. while the database restarts) as events; it keeps polling.
   boss.on("error", options.onError ?? ((error) => console.error(`orchestrix worker: ${error.message}`)));
   return boss;
+}
+
+/**
+ * A job only says "run this id"; the run's own lease is what guards it. A job whose worker died
+ * before the run had a record would otherwise stay active for pg-boss's default 15 minutes: here
+ * it expires after 3 s and comes back at once, as often as needed. A job still held by a live
+ * worker that comes back this way finds its run claimed (FlowAlreadyRunningError) and is done.
+ */
+const RUN_QUEUE_OPTIONS = { name: RUN_QUEUE, expireInSeconds: 3, retryLimit: 1_000_000, retryDelay: 0 };
+
+/** The advisory lock around creating the queue ("orchqueu" as a 64-bit number). */
+const QUEUE_LOCK = "8030590385786283381";
+
+/**
+ * Starts pg-boss and makes sure the run queue exists. pg-boss 10 deadlocks when several processes
+ * create one queue at the same moment, so creating it is serialised under an advisory lock.
+ */
+export async function startBoss(store: PostgresStore, boss: PgBoss): Promise<void> {
+  await boss.start();
+  const client = await store.pool.connect();
+  try {
+    await client.query("SELECT pg_advisory_lock($1::bigint)", [QUEUE_LOCK]);
+    try {
+      if (!(await boss.getQueue(RUN_QUEUE))) await boss.createQueue(RUN_QUEUE, RUN_QUEUE_OPTIONS);
+    } finally {
+      await client.query("SELECT pg_advisory_unlock($1::bigint)", [QUEUE_LOCK]);
+    }
+  } finally {
+    client.release();
+  }
 }
 
 const senders = new WeakMap<PostgresStore, Promise<PgBoss>>();
@@ -36,10 +68,7 @@ function senderFor(store: PostgresStore): Promise<PgBoss> {
   let sender = senders.get(store);
   if (!sender) {
     const boss = bossOn(store, { supervise: false });
-    sender = boss
-      .start()
-      .then(() => boss.createQueue(RUN_QUEUE, { name: RUN_QUEUE }))
-      .then(() => boss);
+    sender = startBoss(store, boss).then(() => boss);
     sender.catch(() => senders.delete(store));
     senders.set(store, sender);
   }

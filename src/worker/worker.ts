@@ -1,7 +1,7 @@
 import { FlowAlreadyRunningError, RunFencedError, type FlowResult } from "orchestrix";
 import type PgBoss from "pg-boss";
 import type { PostgresStore } from "../stores/postgres.js";
-import { bossOn, RUN_QUEUE, sendRunJob, type RunJob } from "./queue.js";
+import { bossOn, RUN_QUEUE, sendRunJob, startBoss, type RunJob } from "./queue.js";
 
 /** What a worker needs of a flow (a `Flow` has it). */
 export interface WorkerFlow {
@@ -25,7 +25,7 @@ export interface WorkerOptions {
   leaseMs?: number;
   /** How often the worker looks for runs whose lease ran out. @default 1000 */
   sweepMs?: number;
-  /** How often an idle slot asks the queue for work (pg-boss polls at least every 0.5 s). @default 500 */
+  /** How often an idle worker asks the queue for work; a slot that comes free asks at once. @default 500 */
   pollMs?: number;
   /** How long `stop()` waits for the runs in flight to end. @default 30000 */
   stopTimeoutMs?: number;
@@ -67,12 +67,16 @@ export function createWorker(options: WorkerOptions): Worker {
   const flows = new Map(options.flows.map((flow) => [flow.name, flow]));
   let boss: PgBoss | undefined;
   let sweeper: ReturnType<typeof setInterval> | undefined;
-  let inFlight = 0;
+  let stopping = false;
+  let dispatching: Promise<void> | undefined;
+  /** The runs in flight here, each settling once its job is completed or failed in the queue. */
+  const running = new Set<Promise<void>>();
+  /** Ends the dispatcher's wait early: a slot came free, or the worker is stopping. */
+  let wake: (() => void) | undefined;
 
   const handle = async (job: RunJob) => {
     const flow = flows.get(job.flow);
     if (!flow) throw new Error(`This worker has no flow "${job.flow}" (it has ${[...flows.keys()].join(", ")}); run ${job.runId} is left in the queue`);
-    inFlight++;
     try {
       if (job.input !== undefined) await flow.run(job.input as never, { store, runId: job.runId, leaseMs });
       else await flow.resume(job.runId, { store, leaseMs });
@@ -81,8 +85,50 @@ export function createWorker(options: WorkerOptions): Worker {
       if (error instanceof FlowAlreadyRunningError) return;
       if (error instanceof RunFencedError) return log(`orchestrix worker: run ${job.runId} was taken over by another worker; stopped it here`);
       throw error;
-    } finally {
-      inFlight--;
+    }
+  };
+
+  /**
+   * Fills free slots from the queue: fetches as many jobs as slots are free, again at once when a
+   * run ends, and every `pollMs` while the queue is empty.
+   */
+  const dispatch = async (active: PgBoss) => {
+    while (!stopping) {
+      const free = concurrency - running.size;
+      let jobs: PgBoss.Job<RunJob>[] = [];
+      if (free > 0) {
+        try {
+          jobs = await active.fetch<RunJob>(RUN_QUEUE, { batchSize: free });
+        } catch (error) {
+          onError(error as Error);
+        }
+      }
+      for (const job of jobs) {
+        const done: Promise<void> = handle(job.data)
+          // A job that expired meanwhile (see the queue's options) is no longer ours to settle: pg-boss ignores it.
+          .then(
+            () => active.complete(RUN_QUEUE, job.id),
+            (error: unknown) => active.fail(RUN_QUEUE, job.id, { message: error instanceof Error ? error.message : String(error) }),
+          )
+          .catch((error: unknown) => onError(error as Error))
+          .finally(() => {
+            running.delete(done);
+            wake?.();
+          });
+        running.add(done);
+      }
+      if (jobs.length > 0 && running.size < concurrency) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          wake = undefined;
+          resolve();
+        }, pollMs);
+        wake = () => {
+          clearTimeout(timer);
+          wake = undefined;
+          resolve();
+        };
+      });
     }
   };
 
@@ -105,19 +151,15 @@ export function createWorker(options: WorkerOptions): Worker {
 
   return {
     get inFlight() {
-      return inFlight;
+      return running.size;
     },
     async start() {
       if (boss) return;
-      boss = bossOn(store, { supervise: true, onError });
-      await boss.start();
-      await boss.createQueue(RUN_QUEUE, { name: RUN_QUEUE });
-      const work = { batchSize: 1, pollingIntervalSeconds: Math.max(pollMs, 500) / 1_000 };
-      for (let slot = 0; slot < concurrency; slot++) {
-        await boss.work<RunJob>(RUN_QUEUE, work, async (jobs) => {
-          for (const job of jobs) await handle(job.data);
-        });
-      }
+      const active = bossOn(store, { supervise: true, onError });
+      boss = active;
+      stopping = false;
+      await startBoss(store, active);
+      dispatching = dispatch(active);
       let sweeping = false;
       sweeper = setInterval(() => {
         if (sweeping) return;
@@ -128,11 +170,18 @@ export function createWorker(options: WorkerOptions): Worker {
       }, sweepMs);
     },
     async stop() {
+      stopping = true;
+      wake?.();
       if (sweeper) clearInterval(sweeper);
       sweeper = undefined;
+      await dispatching;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise((resolve) => (timer = setTimeout(resolve, options.stopTimeoutMs ?? 30_000)));
+      await Promise.race([Promise.all(running), timeout]);
+      clearTimeout(timer);
       const current = boss;
       boss = undefined;
-      await current?.stop({ graceful: true, wait: true, timeout: options.stopTimeoutMs ?? 30_000 });
+      await current?.stop({ graceful: false, wait: true });
     },
   };
 }
