@@ -16,6 +16,7 @@ export default defineConfig([
     format: ["esm"],
     sourcemap: true,
     target: "node20",
-    external: ["orchestrix"],
+    // tsx is the user's own, loaded from their project at run time: a bundled copy breaks under ESM.
+    external: ["orchestrix", "tsx"],
   },
 ]);

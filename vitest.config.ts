@@ -10,7 +10,14 @@ export default defineConfig({
   },
   test: {
     include: ["test/**/*.test.ts"],
+    // The package's end-to-end tests run with `npm run test:e2e` (vitest.e2e.config.ts).
+    exclude: ["test/e2e/**", "node_modules/**"],
     typecheck: { enabled: true, include: ["test/**/*.test-d.ts"], tsconfig: "./tsconfig.json" },
+    // The CLI is built once for every test that runs it as a child process.
+    globalSetup: ["./test/helpers/build-cli.ts"],
+    // One worker per core (vitest's default leaves one of the two idle): the slow files mostly wait
+    // on child processes, a browser and timers, so two of them overlap well.
+    maxWorkers: 2,
     testTimeout: 20_000,
     // Launching Chromium or a child process can take long on a loaded 2-core machine.
     hookTimeout: 60_000,

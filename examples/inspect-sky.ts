@@ -4,10 +4,10 @@
  *   npx tsx examples/inspect-sky.ts
  */
 import { createSkyInspector } from "@statelyai/inspect";
+import { paymentFlow } from "./flows.js";
 import { resetScenario } from "./services.js";
 
 const { inspect } = createSkyInspector({ onerror: (error) => console.error("Sky is unreachable:", error) });
-const { paymentFlow } = await import("./payment-flow.js");
 
 resetScenario();
 const result = await paymentFlow.run(

@@ -4,7 +4,7 @@ import { EXPORT_FORMATS, renderFlow } from "../src/cli/commands/export.js";
 
 /** Every example flow that gets machine files. */
 export async function exampleFlows(): Promise<Flow<never, never>[]> {
-  const { paymentFlow } = await import("../examples/payment-flow.js");
+  const { paymentFlow } = await import("../examples/flows.js");
   return [paymentFlow as unknown as Flow<never, never>];
 }
 

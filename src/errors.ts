@@ -50,6 +50,38 @@ export class OrchestrixError extends Error {
     this.flow = origin.flow;
     this.step = origin.step;
   }
+
+  /**
+   * What `JSON.stringify(error)` gives: name, code, message, flow and step, and a summary of the cause
+   * (an `Error`'s own fields are not enumerable, so without this only `code` and `name` would remain).
+   */
+  toJSON(): OrchestrixErrorJson {
+    return {
+      name: this.name,
+      code: this.code,
+      message: this.message,
+      ...(this.flow === undefined ? {} : { flow: this.flow }),
+      ...(this.step === undefined ? {} : { step: this.step }),
+      ...(this.cause === undefined ? {} : { cause: summarizeCause(this.cause) }),
+    };
+  }
+}
+
+/** The JSON form of an {@link OrchestrixError}. */
+export interface OrchestrixErrorJson {
+  name: string;
+  code: ErrorCode;
+  message: string;
+  flow?: string;
+  step?: string;
+  /** The cause's name, message and code when it is an error; its text otherwise. */
+  cause?: { name: string; message: string; code?: string } | string;
+}
+
+function summarizeCause(cause: unknown): NonNullable<OrchestrixErrorJson["cause"]> {
+  if (!(cause instanceof Error)) return String(cause);
+  const code = (cause as { code?: unknown }).code;
+  return { name: cause.name, message: cause.message, ...(typeof code === "string" ? { code } : {}) };
 }
 
 /** The flow's input failed its schema; `issues` are the schema's own issues. No step ran. */

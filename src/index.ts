@@ -20,8 +20,9 @@ export {
 } from "./errors.js";
 export { resumeAll, storedResult } from "./runs/durable.js";
 export type { DurableRunOptions, ResumeOptions, ResumedRuns, ResumableFlow, LeaseOptions } from "./runs/durable.js";
-export { DEFAULT_LEASE_MS, isHeld as isRunHeld } from "./runs/owner.js";
+export { DEFAULT_LEASE_MS, isHeld as isRunHeld, thisOwner } from "./runs/owner.js";
 export { readFlowSnapshot } from "./snapshot/read.js";
+export { inputHash as hashRunInput } from "./runs/input-hash.js";
 export { splitSnapshot, joinSnapshot } from "./snapshot/codec.js";
 export type { SplitSnapshot } from "./snapshot/codec.js";
 export type { FlowSnapshot, SnapshotReading } from "./snapshot/read.js";
@@ -31,7 +32,7 @@ export type { RunPosition } from "./stores/cursor.js";
 export { setDefaultStore, getDefaultStore } from "./stores/default.js";
 export type { RunStore, RunRecord, RunSummary, RunQuery, RunPage, RunStatus, ClaimRequest, Claim } from "./stores/types.js";
 
-export type { ErrorOrigin } from "./errors.js";
+export type { ErrorOrigin, OrchestrixErrorJson } from "./errors.js";
 export type { RunHandle } from "./runs/launch.js";
 export type { BackoffFactor, RetryOptions } from "./policy.js";
 export { retryDelay } from "./retry.js";
@@ -59,6 +60,7 @@ export type {
   RunOptions,
   FlowEventBase,
   FlowStartEvent,
+  FlowResumeEvent,
   FlowCompleteEvent,
   FlowFailEvent,
   StepStartEvent,

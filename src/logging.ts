@@ -8,6 +8,8 @@ export function loggingPlugin(options: LoggingOptions = {}): FlowPlugin {
   return {
     name: "orchestrix:logging",
     onFlowStart: (e) => line(e, "▶ started"),
+    onFlowResume: (e) =>
+      line(e, `▶ resumed${e.step === null ? "" : ` at ${e.step} (attempt ${e.attempt})`} after ${ms(e.downtimeMs)} not running`),
     onStepStart: (e) => line(e, `→ ${e.step}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ""}`),
     onStepComplete: (e) => line(e, `✔ ${e.step} (attempt ${e.attempt}, ${ms(e.durationMs)})`),
     onStepRetry: (e) => line(e, `↻ ${e.step} attempt ${e.attempt} failed: ${message(e.error)} — retrying in ${ms(e.delayMs)}`),

@@ -45,6 +45,15 @@ export interface FlowEventBase {
 export interface FlowStartEvent extends FlowEventBase {
   input: unknown;
 }
+/** A stored run was restored and continues in this process (`flow.resume()`, `resumeAll()`, a takeover in `run()`). */
+export interface FlowResumeEvent extends FlowEventBase {
+  /** The step (or `undo <step>`) it continues at; `null` between steps. */
+  step: string | null;
+  /** The attempt of that step that runs (again) now. */
+  attempt: number;
+  /** How long the run was not live: from its last save to this restore. Step durations leave it out. */
+  downtimeMs: number;
+}
 /** A run completed: every step succeeded. */
 export interface FlowCompleteEvent extends FlowEventBase {
   durationMs: number;
@@ -102,6 +111,7 @@ export interface CompensateCompleteEvent extends FlowEventBase {
 /** Lifecycle callbacks. A hook that throws (or rejects) is reported on the console and never breaks the run. */
 export interface FlowHooks {
   onFlowStart?: (event: FlowStartEvent) => unknown;
+  onFlowResume?: (event: FlowResumeEvent) => unknown;
   onFlowComplete?: (event: FlowCompleteEvent) => unknown;
   onFlowFail?: (event: FlowFailEvent) => unknown;
   onStepStart?: (event: StepStartEvent) => unknown;

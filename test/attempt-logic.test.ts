@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { createActor, toPromise } from "xstate";
 import { create } from "orchestrix";
-import { fromAttempt } from "../src/compile/attempt-logic.js";
+import { fromAttempt } from "../src/actors/attempt-logic.js";
 
 /** A promise with its resolve and reject handed out. */
 function deferred<T>() {

@@ -1,53 +1,15 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { RunRecord } from "orchestrix";
 import { sqliteStore } from "orchestrix/sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { killAll, startCli, type Started, cli as run } from "./helpers/cli.js";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const FLOWS = "test/fixtures/cli-flows.ts";
 
-interface Outcome {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-interface Started {
-  child: ChildProcess;
-  done: Promise<Outcome>;
-}
-
-const children = new Set<ChildProcess>();
-
-/** Starts the CLI as a real child process, the way a person would run it in development. */
-function startCli(args: readonly string[], env: Record<string, string> = {}): Started {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
-  if (!("ORCHESTRIX_STORE" in env)) delete childEnv["ORCHESTRIX_STORE"];
-  delete childEnv["ORCHESTRIX_LOG"];
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/index.ts", ...args], { cwd: ROOT, env: childEnv });
-  children.add(child);
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-  const done = new Promise<Outcome>((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (code, signal) => {
-      children.delete(child);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-  return { child, done };
-}
-
-function cli(args: readonly string[], env: Record<string, string> = {}): Promise<Outcome> {
-  return startCli(args, env).done;
-}
+/** Runs the CLI, with environment variables added. */
+const cli = (args: readonly string[], env: Record<string, string> = {}) => run(args, { env });
 
 let dir: string;
 let db: string;
@@ -68,7 +30,8 @@ async function loadRecord(runId: string): Promise<RunRecord | undefined> {
 
 /** Polls the database until the run is saved as running at `await-approval`. */
 async function waitUntilWaiting(runId: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
+  // Generous: on a loaded 2-core machine a child process can take seconds to start.
+  const deadline = Date.now() + 30_000;
   for (;;) {
     const record = await loadRecord(runId);
     if (record?.status === "running" && record.currentStep === "await-approval") return;
@@ -88,7 +51,7 @@ beforeAll(() => {
 });
 
 afterAll(() => {
-  for (const child of children) child.kill("SIGKILL");
+  killAll();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -175,8 +138,9 @@ describe("orchestrix runs", () => {
     expect(code).toBe(0);
     expect(stdout.split("\n")[0]).toMatch(/^RUN ID +FLOW +STATUS +CURRENT STEP +ATTEMPTS +LAST ERROR +UPDATED$/);
     expect(lineOf(stdout, "hang-1")).toMatch(/^hang-1 +cli-order +running \(orphaned\) +await-approval +1 +(\d+ s ago|just now)$/);
-    expect(lineOf(stdout, "ok-1")).toMatch(/^ok-1 +cli-order +completed +- +- /);
-    expect(lineOf(stdout, "failed-1")).toMatch(/^failed-1 +cli-order +failed +- +- +card for order B1 declined /);
+    // An ended run shows every attempt its steps made.
+    expect(lineOf(stdout, "ok-1")).toMatch(/^ok-1 +cli-order +completed +- +3 +(\d+ s ago|just now)$/);
+    expect(lineOf(stdout, "failed-1")).toMatch(/^failed-1 +cli-order +failed +- +3 +card for order B1 declined /);
     expect(lineOf(stdout, "interrupted-1")).toMatch(/ cancelled /);
   });
 
@@ -194,6 +158,7 @@ describe("orchestrix runs", () => {
     expect(records.map((record) => record["runId"]).sort()).toEqual(["failed-1", "hang-1", "hang-2", "interrupted-1", "ok-1"]);
     expect(records.every((record) => !("snapshot" in record))).toBe(true);
     expect(records.find((record) => record["runId"] === "hang-1")).toMatchObject({ status: "running", currentStep: "await-approval", attempts: 1 });
+    expect(records.find((record) => record["runId"] === "ok-1")).toMatchObject({ status: "completed", currentStep: null, attempts: 3, lastError: null });
   });
 
   it("show prints the run, each step and compensation, and its input and outputs; an unknown id exits 1", async () => {
@@ -219,10 +184,15 @@ describe("orchestrix runs", () => {
     const { code, stdout } = await cli(["runs", "resume", "hang-1", "--store", store, "--module", FLOWS]);
     expect(code).toBe(0);
     expect(stdout).toContain("Resuming run hang-1 of flow cli-order at await-approval");
+    expect(stdout).toMatch(/\[cli-order hang-1\] ▶ resumed at await-approval \(attempt 1\) after [\d.]+ m?s not running/);
     expect(stdout).toContain("[cli-order hang-1] ✔ charge");
     expect(stdout).toMatch(/Run hang-1 of flow cli-order: completed/);
     expect(effectLines().filter((line) => line.endsWith(" H1"))).toEqual(["reserve H1", "charge H1"]);
     expect(await loadRecord("hang-1")).toMatchObject({ status: "completed", owner: null });
+    // The step that was waiting when its process died counts only the time a process ran it, not the downtime
+    // (the seconds the tests above took): the gate was open when it resumed, so it ended within milliseconds.
+    const show = await cli(["runs", "show", "hang-1", "--store", store]);
+    expect(show.stdout).toMatch(/^await-approval +completed +1 +\S+ +\d+ ms$/m);
   });
 
   it("cancel undoes an orphaned run's completed steps in this process; a second cancel says it has ended", async () => {

@@ -62,6 +62,17 @@ function readRuns(ws: Workspace): Row[] {
   }
 }
 
+/** One part of a stored run's snapshot (the store keeps each step's record apart from the head). */
+function readPart(ws: Workspace, runId: string, part: string): unknown {
+  const db = new Database(ws.runsDb, { readonly: true, fileMustExist: true });
+  try {
+    const row = db.prepare("SELECT value FROM orchestrix_run_parts WHERE run_id = ? AND part = ?").get(runId, part) as { value: string } | undefined;
+    return row && JSON.parse(row.value);
+  } finally {
+    db.close();
+  }
+}
+
 function effectCounts(ws: Workspace, runId: string): Record<string, number> {
   const db = new Database(ws.effectsDb, { readonly: true });
   const rows = db.prepare("SELECT effect, COUNT(*) AS n FROM effects WHERE run_id = ? GROUP BY effect").all(runId) as { effect: string; n: number }[];
@@ -185,7 +196,7 @@ describe("crash recovery with real processes killed by SIGKILL", () => {
     let retryAt = 0;
     await until(() => {
       const row = readRuns(ws).find((r) => r.run_id === "deadline" && r.current_step === "flaky (waiting to retry)");
-      if (row) retryAt = (JSON.parse(row.snapshot) as { context: { steps: { flaky: { retryAt: number } } } }).context.steps.flaky.retryAt;
+      if (row) retryAt = (readPart(ws, "deadline", "step:flaky") as { retryAt: number }).retryAt;
       return row !== undefined;
     }, "the retry wait");
     await new Promise((resolve) => setTimeout(resolve, retryAt - 2_000 - Date.now()));

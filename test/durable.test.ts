@@ -1,11 +1,12 @@
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { hostname, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
+  thisOwner,
   create,
   FlowAlreadyRunningError,
   FlowValidationError,
@@ -36,7 +37,8 @@ const openSqlite = (file = "runs.db") => {
 };
 
 /** This host, as the engine writes it into `owner` (`host:pid`). */
-const thisHost = hostname();
+/** This process's host as owner ids name it (with its pid namespace). */
+const thisHost = thisOwner.slice(0, thisOwner.lastIndexOf(":"));
 /** A record as another, still running, process on this host would leave it (pid 1 is always alive). */
 const heldByLiveProcess = (record: RunRecord): RunRecord => ({ ...record, owner: `${thisHost}:1` });
 /** A record as a process that died would leave it. */
@@ -411,7 +413,9 @@ describe("the SQLite store file", () => {
     const source = await openV1Run(path, flow.definitionHash);
     const store = sqliteStore({ path });
     const record = await store.load("legacy");
-    expect(record).toMatchObject({ runId: "legacy", status: "running", seq: 2, fence: 1, inputHash: "", leaseUntil: null });
+    expect(record).toMatchObject({ runId: "legacy", status: "running", seq: 2, fence: 1, leaseUntil: null });
+    // The input's hash is worked out on migration: the old run id with other input is refused too.
+    await expect(flow.run({ other: "input" }, { store, runId: "legacy" })).rejects.toThrow(/already used with other input/);
     expect(record?.snapshot).toEqual(source);
     const result = await flow.resume("legacy", { store });
     expect(result.status).toBe("completed");

@@ -49,7 +49,7 @@ describe("fenced saves", () => {
     await inB.opened;
 
     const seen = (await second.load("f-1"))!;
-    const claim = await second.claim("f-1", { fence: seen.fence, owner: "other-host:4242", leaseUntil: Date.now() + 60_000 });
+    const claim = await second.claim("f-1", { fence: seen.fence, heldUntil: seen.leaseUntil, owner: "other-host:4242", leaseUntil: Date.now() + 60_000 });
     expect(claim?.fence).toBe(seen.fence + 1);
     const newOwners = { ...claim!.record, seq: claim!.record.seq + 1, owner: "other-host:4242", currentStep: "the new owner's step" };
     await second.save(newOwners);
@@ -77,7 +77,7 @@ describe("fenced saves", () => {
     const result = flow.run(null, { store, runId: "l-1", leaseMs: 90 });
     await inA.opened;
     const seen = (await store.load("l-1"))!;
-    await store.claim("l-1", { fence: seen.fence, owner: "other-host:1", leaseUntil: Date.now() + 60_000 });
+    await store.claim("l-1", { fence: seen.fence, heldUntil: seen.leaseUntil, owner: "other-host:1", leaseUntil: Date.now() + 60_000 });
     await expect(result).rejects.toBeInstanceOf(RunFencedError);
     expect(aborted).toBe(true);
     expect((await store.load("l-1"))?.owner).toBe("other-host:1");
@@ -92,7 +92,7 @@ describe("leases", () => {
     await handle.result.catch(() => undefined);
     const record = (await store.load("x"))!;
     // Now held by a process on another host, whose lease ends at `leaseUntil`.
-    await store.claim("x", { fence: record.fence, owner: "far-away-host:77", leaseUntil });
+    await store.claim("x", { fence: record.fence, heldUntil: record.leaseUntil, owner: "far-away-host:77", leaseUntil });
     return flow;
   };
 
@@ -262,5 +262,68 @@ describe("correctness found while trying it", () => {
     expect((error as Error).message).toMatch(/nested more than 512 levels deep/);
     const schemaFlow = create("deep-schema", { schema: z.any() }).step("a", () => 1);
     await expect(schemaFlow.run(deep)).rejects.toBeInstanceOf(FlowValidationError);
+  });
+});
+
+describe("found in review", () => {
+  it("a start() under a taken id writes nothing over the owner's record, not even a cancel right after it", async () => {
+    for (const store of [memoryStore(), sqliteStore({ path: dbPath() })]) {
+      const flow = create("pay").step("charge", () => 1);
+      const owner = flow.start({ amount: 100 }, { store, runId: "r1" });
+      await owner.result;
+      const before = await store.load("r1");
+      const aborted = new AbortController();
+      aborted.abort("user");
+      const intruder = flow.start({ amount: 999 }, { store, runId: "r1", signal: aborted.signal });
+      await expect(intruder.result).rejects.toMatchObject({ code: "RUN_EXISTS" });
+      expect(await store.load("r1")).toEqual(before);
+      await store.close();
+    }
+  });
+
+  it("never hands a run of another store or flow the result of a call under way with the same id", async () => {
+    const tenantA = memoryStore();
+    const tenantB = memoryStore();
+    const charge = create("charge").step("a", async () => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return "charged in A";
+    });
+    const refund = create("refund").step("a", () => "refunded in B");
+    // One run id is live at most once per process: the second is refused, never joined to the first.
+    const [a, b] = await Promise.allSettled([charge.run(null, { store: tenantA, runId: "order-1" }), refund.run(null, { store: tenantB, runId: "order-1" })]);
+    expect(a).toMatchObject({ status: "fulfilled", value: { outputs: { a: "charged in A" } } });
+    expect(b).toMatchObject({ status: "rejected", reason: { code: "ALREADY_RUNNING" } });
+    expect(await tenantB.load("order-1")).toBeUndefined();
+    expect((await refund.run(null, { store: tenantB, runId: "order-1" })).outputs).toEqual({ a: "refunded in B" });
+  });
+
+  it("checks the input of a run() that arrives while a resume of the same id is under way", async () => {
+    const store = memoryStore();
+    const release = gate();
+    const flow = create("resumed", { schema: z.object({ amount: z.number() }) }).step("a", async (ctx) => {
+      await release.opened;
+      return ctx.input.amount;
+    });
+    const first = flow.start({ amount: 100 }, { store, runId: "r" });
+    first.actor.stop();
+    await first.result.catch(() => undefined);
+    const resumed = flow.resume("r", { store });
+    const other = flow.run({ amount: 999 }, { store, runId: "r" });
+    release.open();
+    expect((await resumed).outputs).toEqual({ a: 100 });
+    await expect(other).rejects.toBeInstanceOf(RunInputMismatchError);
+  });
+
+  it("does not let a claimant take a run whose owner renewed its lease after the claimant read it", async () => {
+    const store = memoryStore();
+    const release = gate();
+    const flow = create("slow-owner").step("a", () => release.opened).step("b", () => "b");
+    const running = flow.run(null, { store, runId: "s", leaseMs: 60_000 });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const read = (await store.load("s"))!;
+    expect(await store.renew("s", read.fence, Date.now() + 60_000)).toBe(true);
+    expect(await store.claim("s", { fence: read.fence, heldUntil: read.leaseUntil, owner: "elsewhere:1", leaseUntil: Date.now() + 60_000 })).toBeUndefined();
+    release.open();
+    expect((await running).status).toBe("completed");
   });
 });

@@ -16,6 +16,15 @@ export function parsePositiveInteger(value: string): number {
   return number;
 }
 
+/** Commander parser of `--port`: 0 to 65535, where 0 asks the system for any free port. */
+export function parsePort(value: string): number {
+  const number = Number(value);
+  if (!/^\d+$/.test(value.trim()) || number > 65_535) {
+    throw new InvalidArgumentError(`Expected a port from 0 to 65535 (0: any free port), got ${JSON.stringify(value)}.`);
+  }
+  return number;
+}
+
 /** Commander parser of `--status`: one or more statuses, comma-separated or repeated. */
 export function parseStatuses(value: string, previous: RunStatus[] | undefined): RunStatus[] {
   const statuses = value.split(",").map((part) => part.trim()).filter((part) => part !== "");

@@ -4,6 +4,7 @@ import { pathToFileURL } from "node:url";
 import { Flow } from "orchestrix";
 import { CliError } from "./cli-error.js";
 import { errorMessage } from "./format.js";
+import { registerUserTsx } from "./typescript-loader.js";
 
 /** A flow found among a module's exports. */
 export interface LoadedFlow {
@@ -83,7 +84,7 @@ export function pickFlow(flows: readonly LoadedFlow[], name: string | undefined,
 
 /**
  * Imports a file. A TypeScript file with no loader active (the built CLI run by plain `node`) is
- * imported again through tsx when tsx is installed.
+ * imported again after registering the user's own tsx.
  */
 async function importModule(path: string): Promise<Record<string, unknown>> {
   const url = pathToFileURL(path).href;
@@ -91,16 +92,7 @@ async function importModule(path: string): Promise<Record<string, unknown>> {
     return (await import(url)) as Record<string, unknown>;
   } catch (error) {
     if ((error as { code?: unknown }).code !== "ERR_UNKNOWN_FILE_EXTENSION") throw error;
-    let register: () => unknown;
-    try {
-      ({ register } = await import("tsx/esm/api"));
-    } catch {
-      throw new CliError(
-        `${path} is a TypeScript file and no TypeScript loader is active: expected a .js module, ` +
-          `or tsx installed (npm install -D tsx), or the CLI started with node --import tsx`,
-      );
-    }
-    register();
+    await registerUserTsx(path);
     // Node keeps the failed import of this URL; a query makes it a fresh one.
     return (await import(`${url}?orchestrix-cli=ts`)) as Record<string, unknown>;
   }

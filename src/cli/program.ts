@@ -1,5 +1,5 @@
 import { Command, Option } from "commander";
-import { parsePositiveInteger, parseStatuses, RUN_STATUSES } from "./arguments.js";
+import { parsePort, parsePositiveInteger, parseStatuses, RUN_STATUSES } from "./arguments.js";
 import { exportCommand, parseFormats, type ExportOptions } from "./commands/export.js";
 import { inspectCommand, type InspectOptions } from "./commands/inspect.js";
 import { runFlowCommand } from "./commands/run.js";
@@ -12,8 +12,9 @@ import { packageVersion } from "./version.js";
 
 const STORE_HELP = "where runs are kept: sqlite:<database file>, e.g. sqlite:./runs.db, or postgres://user@host:5432/database";
 
-function storeOption(required: boolean): Option {
-  const option = new Option("--store <url>", required ? STORE_HELP : `${STORE_HELP}; without it the run is not saved`).env("ORCHESTRIX_STORE");
+/** `--store`, read from ORCHESTRIX_STORE too; `purpose` says what the command does with it. */
+function storeOption(required: boolean, purpose?: string): Option {
+  const option = new Option("--store <url>", purpose === undefined ? STORE_HELP : `${STORE_HELP}; ${purpose}`).env("ORCHESTRIX_STORE");
   return required ? option.makeOptionMandatory() : option;
 }
 
@@ -40,7 +41,7 @@ export function createProgram(): Command {
     .argument("<module>", "the .ts or .js module that exports the flow")
     .option("--flow <name>", "the flow to run, when the module exports several")
     .option("--input <json>", "the flow's input as JSON, or @file.json")
-    .addOption(storeOption(false))
+    .addOption(storeOption(false, "without it the run is not saved"))
     .option("--run-id <id>", "the run's id (an idempotency key: a finished run with this id gives its stored result)")
     .action(async (module: string, options: { flow?: string; input?: string; store?: string; runId?: string }) =>
       exitWith(await runFlowCommand(module, options)),
@@ -91,10 +92,10 @@ export function createProgram(): Command {
       "Serve the local inspector: a page with every run's state graph, live state, step timeline and context.\n" +
         "Any XState actor can report to it with createWebSocketInspector({ url }) from @statelyai/inspect.",
     )
-    .option("--port <n>", "port to listen on", parsePositiveInteger, 4400)
+    .option("--port <n>", "port to listen on; 0 picks any free port (the one chosen is printed)", parsePort, 4400)
     .option("--host <address>", "address to bind; anything but loopback needs --token", "127.0.0.1")
     .option("--token <secret>", "required from every page and reporter (as ?token=…)")
-    .addOption(storeOption(false).makeOptionMandatory(false))
+    .addOption(storeOption(false, "its runs are listed next to the live ones (without it, only live runs are shown)"))
     .option("--module <path...>", "modules whose flows draw stored runs not seen live")
     .action(async (options: InspectOptions) => exitWith(await inspectCommand(options)));
 
@@ -114,7 +115,7 @@ export function createProgram(): Command {
     .description("Write each flow's machine as JSON (for XState and Stately's tools), Mermaid and SVG (the inspector's drawing).")
     .argument("<module>", "the .ts or .js module that exports the flows")
     .option("--flow <name>", "only this flow")
-    .option("--format <formats>", "json, mermaid, svg; comma-separated or repeated (default: all three)", parseFormats, [])
+    .option("--format <formats>", "json, mermaid, svg; comma-separated or repeated (default: all three)", parseFormats)
     .option("--out <dir>", "where to write the files", "machines")
     .action(async (module: string, options: ExportOptions) => exitWith(await exportCommand(module, options)));
 

@@ -56,12 +56,19 @@ export function parseStoreUrl(url: string): StoreUrl {
   return { scheme, path: resolve(rest), url };
 }
 
+/** How a command opens its store. */
+export interface OpenOptions {
+  /** A missing file is an error rather than a new empty database (a typo in a path should not look like "no runs"). */
+  mustExist: boolean;
+  /** Only reads: the file is opened read-only, never created, migrated or written. */
+  readonly?: boolean;
+}
+
 /**
- * Opens the store a `--store` URL names. With `mustExist`, a missing SQLite file is an error rather
- * than a new empty database (a typo in a path should not look like "no runs"); a PostgreSQL
- * database that does not exist is refused by the server, naming it.
+ * Opens the store a `--store` URL names. A PostgreSQL database that does not exist is refused by
+ * the server, naming it.
  */
-export function openStore(url: StoreUrl, options: { mustExist: boolean }): RunStore {
+export function openStore(url: StoreUrl, options: OpenOptions): RunStore {
   // The CLI answers a person: a database that is down is reported in seconds, not retried for long.
   if (url.scheme === "postgres") return postgresStore({ connectionString: url.url, retryForMs: 2_000 });
   if (options.mustExist && !existsSync(url.path)) {
@@ -70,11 +77,11 @@ export function openStore(url: StoreUrl, options: { mustExist: boolean }): RunSt
         `check the path, or create it by running a flow with --store`,
     );
   }
-  return sqliteStore({ path: url.path });
+  return sqliteStore({ path: url.path, ...(options.readonly ? { readonly: true } : {}) });
 }
 
 /** Opens the store of `url`, hands it to `work`, and closes it afterwards (pending saves are flushed). */
-export async function withStore<T>(url: string, options: { mustExist: boolean }, work: (store: RunStore, parsed: StoreUrl) => Promise<T>): Promise<T> {
+export async function withStore<T>(url: string, options: OpenOptions, work: (store: RunStore, parsed: StoreUrl) => Promise<T>): Promise<T> {
   const parsed = parseStoreUrl(url);
   const store = openStore(parsed, options);
   try {

@@ -1,4 +1,6 @@
 export { startInspector } from "./server.js";
+export { stopReporter } from "./reporter.js";
+export type { StoppableReporter } from "./reporter.js";
 export type { Inspector, InspectorOptions, InspectorStats } from "./server.js";
 export { layoutMachine, renderSvg, activeStateIds } from "./graph-svg.js";
 export type {

@@ -239,9 +239,11 @@ const CLIENT_JS = String.raw`
     hello: function (data) {
       state.limits = data.limits; state.hasStore = data.store;
       var reportUrl = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + withToken("/");
-      $("snippet").textContent = "import { createWebSocketInspector } from \"@statelyai/inspect\";\n\n" +
-        "const inspector = createWebSocketInspector({ url: \"" + reportUrl + "\" });\n" +
-        "await flow.run(input, { inspect: inspector.inspect });\n// or: createActor(machine, { inspect: inspector.inspect })";
+      $("snippet").textContent = "import { createWebSocketInspector } from \"@statelyai/inspect\";\n" +
+        "import { stopReporter } from \"orchestrix/inspector\";\n\n" +
+        "const reporter = createWebSocketInspector({ url: \"" + reportUrl + "\" });\n" +
+        "await flow.run(input, { inspect: reporter.inspect });\n// or: createActor(machine, { inspect: reporter.inspect })\n" +
+        "await stopReporter(reporter); // sends what is still queued, then closes";
     },
     runs: function (data) { state.live = data.live; state.liveTotal = data.liveTotal; state.stored = data.stored; state.stats = data.stats; renderStats(); renderList(); },
     run: function (data) {

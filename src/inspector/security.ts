@@ -31,8 +31,9 @@ export function assertSafeBinding(host: string, token: string | undefined): void
 
 /** The token a request carries: `?token=…` or `Authorization: Bearer …`. */
 export function tokenOf(request: IncomingMessage, url: URL): string | null {
-  const header = request.headers.authorization;
-  if (header?.startsWith("Bearer ")) return header.slice("Bearer ".length).trim();
+  // The auth scheme is case-insensitive (RFC 9110 §11.1): `bearer …` is as good as `Bearer …`.
+  const bearer = /^bearer\s+(.+)$/i.exec(request.headers.authorization ?? "");
+  if (bearer?.[1]) return bearer[1].trim();
   return url.searchParams.get("token");
 }
 

@@ -11,7 +11,7 @@ import { Definitions, type GraphSource, type InspectableFlow } from "./definitio
 import { renderSvg } from "./graph-svg.js";
 import { pageHtml } from "./page.js";
 import { RunRegistry, type IngestCounters, type LiveRun } from "./runs.js";
-import { assertSafeBinding, hostAllowed, isLoopback, sameOrigin, tokenOf, tokensMatch } from "./security.js";
+import { assertSafeBinding, hostAllowed, sameOrigin, tokenOf, tokensMatch } from "./security.js";
 import {
   StoredRuns,
   graphFor,
@@ -165,7 +165,12 @@ export async function startInspector(options: InspectorOptions = {}): Promise<In
     }
     const match = /^\/api\/runs\/([^/]+)(\/graph\.svg)?$/.exec(path);
     if (match) {
-      const key = decodeURIComponent(match[1]!);
+      let key: string;
+      try {
+        key = decodeURIComponent(match[1]!);
+      } catch {
+        return send(response, 400, "text/plain; charset=utf-8", `Bad run key in ${path}: expected a percent-encoded run key`);
+      }
       const view = await viewFor(key);
       if (!view) return send(response, 404, "text/plain; charset=utf-8", `No run "${key}"`);
       if (!match[2]) return sendJson(response, view);
@@ -360,7 +365,9 @@ export async function startInspector(options: InspectorOptions = {}): Promise<In
 
   const address = server.address();
   const boundPort = typeof address === "object" && address !== null ? address.port : port;
-  const shownHost = isLoopback(host) || host === "0.0.0.0" || host === "::" ? (host.includes(":") ? "[::1]" : "127.0.0.1") : host;
+  // A wildcard bind is reached on loopback; any other address is shown as it was given.
+  const bare = host.replace(/^\[|\]$/g, "");
+  const shownHost = bare === "0.0.0.0" ? "127.0.0.1" : bare === "::" ? "[::1]" : bare.includes(":") ? `[${bare}]` : bare;
   const query = token === undefined ? "" : `?token=${encodeURIComponent(token)}`;
 
   return {

@@ -18,6 +18,7 @@ import { inputHash } from "./input-hash.js";
 import { launchRun, runIdOf, type FlowEngine, type RunHandle } from "./launch.js";
 import { DEFAULT_LEASE_MS, isHeld, thisOwner } from "./owner.js";
 import { joinOrStart } from "./registry.js";
+import { announceResumption, prepareResumption } from "./resume.js";
 
 /** How long an owner's claim lasts without a renewal (it renews three times per lease). */
 export interface LeaseOptions {
@@ -53,7 +54,7 @@ export function runDurably(engine: FlowEngine, store: RunStore, input: Promise<J
   // Input validated synchronously joins at once, so a second call gets the very same promise.
   if (input instanceof Promise) return input.then((value) => runDurably(engine, store, value, { ...options, runId }));
   const hash = inputHash(input);
-  return joinOrStart(runId, hash, () => new RunInputMismatchError(engine.definition.name, runId), async () => {
+  return joinOrStart(store, engine.definition.name, runId, hash, () => new RunInputMismatchError(engine.definition.name, runId), async () => {
     // A new id can be raced by another process creating it too: the loser sees its record and goes on from there.
     for (let tries = 0; ; tries++) {
       const existing = await store.load(runId);
@@ -82,14 +83,14 @@ export function runDurably(engine: FlowEngine, store: RunStore, input: Promise<J
       const claim = await takeOver(store, existing, options);
       if (claim) return restore(engine, store, claim, options).result;
       if (options.throwIfRunning !== false) throw alreadyRunning(engine, await store.load(runId), existing);
-      return waitForRun(engine, store, runId, options);
+      return waitForRun(engine, store, runId, options, hash);
     }
   });
 }
 
 /** `flow.resume()`: continues a stored run from its last snapshot (a finished one just gives its result). */
 export function resumeRun(engine: FlowEngine, store: RunStore, runId: string, options: ResumeOptions): Promise<FlowResult> {
-  return joinOrStart(runId, undefined, undefined, async () => {
+  return joinOrStart(store, engine.definition.name, runId, undefined, undefined, async () => {
     const record = await store.load(runId);
     if (!record) throw new RunNotFoundError(runId, engine.definition.name);
     checkBelongs(engine, record);
@@ -173,7 +174,8 @@ function launchNew(engine: FlowEngine, store: RunStore, runId: string, input: Js
 /** Claims a run whose owner is gone (or whose lease ran out), in one conditional write; `undefined` when it is held or another claimant won. */
 function takeOver(store: RunStore, run: RunSummary, options: LeaseOptions): Promise<Claim | undefined> {
   if (isHeld(run)) return Promise.resolve(undefined);
-  return store.claim(run.runId, { fence: run.fence, owner: thisOwner, leaseUntil: Date.now() + (options.leaseMs ?? DEFAULT_LEASE_MS) });
+  const leaseUntil = Date.now() + (options.leaseMs ?? DEFAULT_LEASE_MS);
+  return store.claim(run.runId, { fence: run.fence, heldUntil: run.leaseUntil, owner: thisOwner, leaseUntil });
 }
 
 function alreadyRunning(engine: FlowEngine, current: RunSummary | undefined, read: RunSummary): FlowAlreadyRunningError {
@@ -235,10 +237,13 @@ function restore(engine: FlowEngine, store: RunStore, claim: Claim, options: Run
   try {
     // The previous owner may have saved between our read and our claim: check what was claimed.
     checkBelongs(engine, record);
-    return launchRun(engine, record.runId, { snapshot: record.snapshot as unknown as Snapshot<unknown> }, options, {
+    const resumption = prepareResumption(record);
+    const handle = launchRun<Record<string, unknown>>(engine, record.runId, { snapshot: resumption.snapshot as unknown as Snapshot<unknown> }, options, {
       store,
       ...claimOf(claim, leaseMs),
     });
+    announceResumption(engine.definition, resumption.event);
+    return handle;
   } catch (cause) {
     // Nothing ran: hand the run back rather than hold it until the lease runs out.
     void store.release(record.runId, claim.fence).catch(() => undefined);
@@ -264,12 +269,14 @@ function claimOf(claim: Claim, leaseMs: number) {
 }
 
 /** Waits for a run another process holds; takes it over if that process dies or stops renewing its lease. */
-async function waitForRun(engine: FlowEngine, store: RunStore, runId: string, options: DurableRunOptions): Promise<FlowResult> {
+async function waitForRun(engine: FlowEngine, store: RunStore, runId: string, options: DurableRunOptions, hash?: string): Promise<FlowResult> {
   for (;;) {
     options.signal?.throwIfAborted();
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     const record = await store.load(runId);
     if (!record) throw new RunNotFoundError(runId, engine.definition.name);
+    // The run waited for may have ended and been replaced (ttlMs) by a run of other input.
+    if (hash !== undefined && record.inputHash !== "" && record.inputHash !== hash) throw new RunInputMismatchError(engine.definition.name, runId);
     if (record.status !== "running") return storedResult(record);
     const claim = await takeOver(store, record, options);
     if (claim) return restore(engine, store, claim, options).result;

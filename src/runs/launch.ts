@@ -4,7 +4,7 @@ import { PreparedInput } from "../compile/input.js";
 import { withErrors } from "../compile/result.js";
 import type { FlowDefinition } from "../definition.js";
 import { reviveError } from "../error-record.js";
-import { ErrorCode, FlowAlreadyRunningError, OrchestrixError, RunFencedError } from "../errors.js";
+import { ErrorCode, FlowAlreadyRunningError, OrchestrixError } from "../errors.js";
 import type { Json } from "../json.js";
 import { activeRecords, readFlowSnapshot } from "../snapshot/read.js";
 import type { FlowResult, RunOptions } from "../types.js";
@@ -51,8 +51,14 @@ export function runIdOf(options: { runId?: string; key?: string }): string {
 export function launchRun<TOutputs>(engine: FlowEngine, runId: string, source: RunSource, options: RunOptions, claim?: LaunchClaim): RunHandle<TOutputs> {
   const { compiled, definition } = engine;
   let saver: RunPersistence | undefined;
+  let lease: LeaseKeeper | undefined;
   const restored = "snapshot" in source ? attemptsInFlight(source.snapshot) : undefined;
-  const live = registerRun(runId, claim ? () => saver?.durable() ?? Promise.resolve() : undefined, restored);
+  // Attempts start only on a durable past and a lease that surely holds.
+  const gate = claim ? async () => {
+    await saver?.durable();
+    await lease?.ensure();
+  } : undefined;
+  const live = registerRun(runId, gate, restored);
   if (!live) throw new FlowAlreadyRunningError(definition.name, runId, `this process (${thisOwner})`);
   let actor: Actor<CompiledFlow["machine"]>;
   try {
@@ -68,7 +74,6 @@ export function launchRun<TOutputs>(engine: FlowEngine, runId: string, source: R
   const cancel = (reason?: string) => actor.send(reason === undefined ? { type: "CANCEL" } : { type: "CANCEL", reason });
   const { signal } = options;
   const onAbort = () => cancel(abortReason(signal));
-  let lease: LeaseKeeper | undefined;
 
   const result = new Promise<FlowResult<TOutputs>>((resolve, reject) => {
     let stopCause: Error | undefined;
@@ -83,9 +88,7 @@ export function launchRun<TOutputs>(engine: FlowEngine, runId: string, source: R
         actor.stop();
       });
       const lost = saver;
-      lease = new LeaseKeeper(claim.store, runId, claim.fence, claim.leaseMs, () =>
-        lost.fail(definition.name, runId, new RunFencedError(runId, "renewing its lease, the store held a newer fence")),
-      );
+      lease = new LeaseKeeper(claim.store, runId, claim.fence, claim.leaseMs, claim.leaseUntil, (error) => lost.fail(definition.name, runId, error));
     }
     actor.subscribe({
       next: (snapshot) => saver?.record(snapshot, actor.getPersistedSnapshot()),

@@ -37,6 +37,7 @@ export class RunPersistence {
   private readonly pending = new Set<Promise<void>>();
   private failure: StoreError | RunFencedError | RunExistsError | undefined;
   private first: boolean;
+  private created: Promise<void> | undefined;
 
   constructor(
     private readonly claim: SaveClaim,
@@ -52,7 +53,19 @@ export class RunPersistence {
     const { store } = this.claim;
     const record = toRecord(snapshot, persisted as Json, ++this.seq, this.claim);
     const creating = this.first;
-    const write = creating ? store.create(record) : store.save(record);
+    // No save goes out before the create is confirmed: a create that finds the id taken must not
+    // let this run's next saves land on the other owner's record (the fence alone cannot tell them apart).
+    const created = this.created;
+    const write = creating ? store.create(record) : created ? created.then(() => store.save(record)) : store.save(record);
+    if (creating) {
+      this.created = write;
+      write.then(
+        () => {
+          if (this.created === write) this.created = undefined;
+        },
+        () => undefined, // reported through `tracked` below
+      );
+    }
     this.first = false;
     const tracked = write.catch((cause: unknown) => this.fail(snapshot.context.flow.name, snapshot.context.runId, cause, creating));
     this.pending.add(tracked);
@@ -108,7 +121,8 @@ export function toRecord(snapshot: SnapshotLike, persisted: Json, seq: number, c
     seq,
     snapshot: persisted,
     currentStep: progress.step,
-    attempts: progress.attempts,
+    // While running, the current step's attempts; once ended, every attempt the run's steps made.
+    attempts: status === "running" ? progress.attempts : Object.values(context.steps).reduce((sum, step) => sum + step.attempts, 0),
     lastError: status === "running" ? progress.lastError : (context.error?.message ?? null),
     owner: status === "running" ? thisOwner : null,
     fence: claim.fence,

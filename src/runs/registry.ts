@@ -17,7 +17,8 @@ export interface LiveRun {
 }
 
 const live = new Map<string, LiveRun>();
-const joinable = new Map<string, { work: Promise<unknown>; tag: string | undefined }>();
+/** Durable calls under way here, per store, by flow and run id. */
+const joinable = new WeakMap<object, Map<string, { work: Promise<unknown>; tag: string | undefined }>>();
 
 /** Registers a run as live here; `undefined` when it already is (it must not run twice). */
 export function registerRun(runId: string, durable?: () => Promise<void>, restored?: readonly string[]): LiveRun | undefined {
@@ -59,20 +60,34 @@ export function untilDurable(runId: string): Promise<void> | undefined {
 }
 
 /**
- * Runs `start` for a run id unless a durable call for the same id is already under way here:
- * then it joins that call and gets the very same promise. A call whose `tag` (the input's hash)
- * differs from the one under way is refused with `mismatch()` instead.
+ * Runs `start` for a run of `flow` in `store` unless a durable call for the same run is already
+ * under way here: then it joins that call and gets the very same promise. A call whose `tag` (the
+ * input's hash) differs from the one under way is refused with `mismatch()`; one that cannot be
+ * compared (the call under way is a resume) waits for it to end and then goes its own way.
  */
-export function joinOrStart<T>(runId: string, tag: string | undefined, mismatch: (() => Error) | undefined, start: () => Promise<T>): Promise<T> {
-  const under = joinable.get(runId);
+export function joinOrStart<T>(
+  store: object,
+  flow: string,
+  runId: string,
+  tag: string | undefined,
+  mismatch: (() => Error) | undefined,
+  start: () => Promise<T>,
+): Promise<T> {
+  let calls = joinable.get(store);
+  if (!calls) joinable.set(store, (calls = new Map()));
+  const key = `${flow}\u0000${runId}`;
+  const under = calls.get(key);
   if (under) {
-    if (mismatch && tag !== undefined && under.tag !== undefined && under.tag !== tag) return Promise.reject(mismatch());
-    return under.work as Promise<T>;
+    if (tag === under.tag || !mismatch) return under.work as Promise<T>;
+    if (under.tag !== undefined && tag !== undefined) return Promise.reject(mismatch());
+    const again = () => joinOrStart(store, flow, runId, tag, mismatch, start);
+    return under.work.then(again, again);
   }
   const work = start();
-  joinable.set(runId, { work, tag });
+  const entry = { work, tag };
+  calls.set(key, entry);
   const forget = () => {
-    if (joinable.get(runId)?.work === work) joinable.delete(runId);
+    if (calls.get(key) === entry) calls.delete(key);
   };
   work.then(forget, forget);
   return work;

@@ -18,7 +18,7 @@ export function memoryStore(): RunStore {
     async claim(runId, request) {
       open();
       const stored = runs.get(runId);
-      if (!stored || stored.fence !== request.fence) return undefined;
+      if (!stored || stored.fence !== request.fence || stored.leaseUntil !== request.heldUntil) return undefined;
       const claimed = { ...stored, fence: stored.fence + 1, owner: request.owner, leaseUntil: request.leaseUntil };
       runs.set(runId, claimed);
       return { fence: claimed.fence, record: structuredClone(claimed) };

@@ -8,7 +8,9 @@ import {
   decodeRunCursor,
   encodeRunCursor,
   fencedSaveError as fenced,
+  hashRunInput,
   joinSnapshot,
+  readFlowSnapshot,
   splitSnapshot,
   type Json,
   type RunQuery,
@@ -34,6 +36,11 @@ export interface SqliteStoreOptions {
    * previous transition).
    */
   onWrite?: (write: { runId: string; part: string; bytes: number }) => void;
+  /**
+   * Open an existing database for reading only: nothing is created, migrated or written (a missing or
+   * empty file is an error), and a file the process may not write to can still be read. @default false
+   */
+  readonly?: boolean;
 }
 
 /** The schema version this code writes; older files are migrated, a newer one is refused rather than misread. */
@@ -84,7 +91,8 @@ const MIGRATIONS: ((db: Database.Database) => void)[] = [
       ) WITHOUT ROWID;
     `);
     const rows = db.prepare(`SELECT run_id, seq, snapshot FROM orchestrix_runs`).all() as { run_id: string; seq: number; snapshot: string }[];
-    const setHead = db.prepare(`UPDATE orchestrix_runs SET snapshot = ? WHERE run_id = ?`);
+    // The input's hash is worked out from each snapshot, so reusing an old run id with other input is refused too.
+    const setHead = db.prepare(`UPDATE orchestrix_runs SET snapshot = ?, input_hash = ? WHERE run_id = ?`);
     const insertPart = db.prepare(`INSERT INTO orchestrix_run_parts (run_id, part, seq, value) VALUES (?, ?, ?, ?)`);
     for (const row of rows) {
       let snapshot: Json;
@@ -94,7 +102,8 @@ const MIGRATIONS: ((db: Database.Database) => void)[] = [
         continue; // a corrupt snapshot stays as it is, and is reported when the run is loaded
       }
       const { head, parts } = splitSnapshot(snapshot);
-      setHead.run(JSON.stringify(head), row.run_id);
+      const reading = readFlowSnapshot(snapshot);
+      setHead.run(JSON.stringify(head), reading.ok ? hashRunInput(reading.snapshot.context.input) : "", row.run_id);
       for (const [part, value] of parts) insertPart.run(row.run_id, part, row.seq, JSON.stringify(value));
     }
   },
@@ -155,7 +164,7 @@ export function sqliteStore(options: SqliteStoreOptions): RunStore {
   );
   const selectFence = db.prepare<[string], { fence: number }>(`SELECT fence FROM orchestrix_runs WHERE run_id = ?`);
   const selectOne = db.prepare<[string], Row>(`SELECT * FROM orchestrix_runs WHERE run_id = ?`);
-  const claimRun = db.prepare(`UPDATE orchestrix_runs SET fence = fence + 1, owner = ?, lease_until = ? WHERE run_id = ? AND fence = ?`);
+  const claimRun = db.prepare(`UPDATE orchestrix_runs SET fence = fence + 1, owner = ?, lease_until = ? WHERE run_id = ? AND fence = ? AND lease_until IS ?`);
   const renewLease = db.prepare(`UPDATE orchestrix_runs SET lease_until = ? WHERE run_id = ? AND fence = ?`);
   const releaseRun = db.prepare(`UPDATE orchestrix_runs SET owner = NULL, lease_until = NULL WHERE run_id = ? AND fence = ?`);
   const remove = db.prepare(`DELETE FROM orchestrix_runs WHERE run_id = ?`);
@@ -309,13 +318,15 @@ export function sqliteStore(options: SqliteStoreOptions): RunStore {
       read(() => {
         const claimed = db
           .transaction(() => {
-            if (claimRun.run(request.owner, request.leaseUntil, runId, request.fence).changes === 0) return undefined;
-            return selectOne.get(runId);
+            if (claimRun.run(request.owner, request.leaseUntil, runId, request.fence, request.heldUntil).changes === 0) return undefined;
+            // Read inside the claim: a run that cannot be read is not claimed (the transaction rolls back).
+            const row = selectOne.get(runId);
+            return row && readRun(row);
           })
           .immediate();
         // Another process owns what is stored from now on: forget what this store last wrote of it.
         committed.delete(runId);
-        return claimed && { fence: claimed.fence, record: readRun(claimed) };
+        return claimed && { fence: claimed.fence, record: claimed };
       }),
     renew: (runId, fence, leaseUntil) => read(() => renewLease.run(leaseUntil, runId, fence).changes > 0),
     release: (runId, fence) =>
@@ -324,8 +335,11 @@ export function sqliteStore(options: SqliteStoreOptions): RunStore {
       }),
     load: (runId) =>
       read(() => {
-        const row = selectOne.get(runId);
-        return row && readRun(row);
+        // Head and parts in one read transaction: another process's commit cannot fall between them.
+        return db.transaction(() => {
+          const row = selectOne.get(runId);
+          return row && readRun(row);
+        })();
       }),
     list: (query: RunQuery = {}) =>
       read(() => {
@@ -377,8 +391,8 @@ export function sqliteStore(options: SqliteStoreOptions): RunStore {
 function openDatabase(path: string, options: SqliteStoreOptions): Database.Database {
   let db: Database.Database;
   try {
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-    db = new Database(path, { timeout: options.busyTimeoutMs ?? 5_000 });
+    if (path !== ":memory:" && !options.readonly) mkdirSync(dirname(path), { recursive: true });
+    db = new Database(path, { timeout: options.busyTimeoutMs ?? 5_000, readonly: options.readonly === true, fileMustExist: options.readonly === true });
   } catch (cause) {
     throw wrap(path, cause);
   }
@@ -401,6 +415,16 @@ function openDatabase(path: string, options: SqliteStoreOptions): Database.Datab
           `${path} has Orchestrix schema version ${version.text}; this version of Orchestrix reads versions 1 to ${SCHEMA_VERSION}. It was not touched`,
         );
       }
+    }
+    if (options.readonly) {
+      if (tables.length === 0) throw new StoreError(`${path} is empty: it is not an Orchestrix database yet, and was opened read-only, so it was left as it is`);
+      if (readVersion().number !== SCHEMA_VERSION) {
+        throw new StoreError(
+          `${path} has Orchestrix schema version ${readVersion().text} and was opened read-only, so it was not migrated to version ${SCHEMA_VERSION}; ` +
+            `open it once with a writable store (e.g. orchestrix runs resume, or any run) to migrate it`,
+        );
+      }
+      return db;
     }
     db.pragma("journal_mode = WAL");
     db.pragma(`synchronous = ${options.synchronous === "normal" ? "NORMAL" : "FULL"}`);

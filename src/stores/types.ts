@@ -61,6 +61,8 @@ export interface RunPage {
 export interface ClaimRequest {
   /** The fence of the record read: the claim succeeds only if the run is still at this fence. */
   fence: number;
+  /** The lease expiry of the record read: the claim also fails if the owner renewed since (it is alive). */
+  heldUntil: number | null;
   /** The new owner, as `host:pid`. */
   owner: string;
   /** Until when (epoch ms) the claim holds without a renewal. */
@@ -84,7 +86,7 @@ export interface RunStore {
   /** Inserts a new run, already claimed by `record.owner` at `record.fence`; rejects with `StoreError` when the id exists. */
   create(record: RunRecord): Promise<void>;
   /**
-   * Takes a run over in one conditional write: succeeds only if its fence is still `request.fence`.
+   * Takes a run over in one conditional write: succeeds only if its fence and lease are still as read.
    * Resolves with the new claim, or `undefined` when another owner claimed it first (or it is gone).
    */
   claim(runId: string, request: ClaimRequest): Promise<Claim | undefined>;

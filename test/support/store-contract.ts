@@ -72,7 +72,7 @@ export function describeStoreContract(factory: StoreFactory): void {
       withStore(async (store) => {
         await store.create(recordOf("k1", { owner: null, leaseUntil: null }));
         const claims = await Promise.all(
-          Array.from({ length: 8 }, (_, i) => store.claim("k1", { fence: 1, owner: `host:${i}`, leaseUntil: 5_000 + i })),
+          Array.from({ length: 8 }, (_, i) => store.claim("k1", { fence: 1, heldUntil: null, owner: `host:${i}`, leaseUntil: 5_000 + i })),
         );
         const granted = claims.filter((claim) => claim !== undefined);
         expect(granted).toHaveLength(1);
@@ -80,15 +80,25 @@ export function describeStoreContract(factory: StoreFactory): void {
         expect(winner?.fence).toBe(2);
         const stored = await store.load("k1");
         expect(stored).toMatchObject({ fence: 2, owner: winner?.record.owner, leaseUntil: winner?.record.leaseUntil });
-        expect(await store.claim("k1", { fence: 1, owner: "late:1", leaseUntil: 1 })).toBeUndefined();
-        expect((await store.claim("k1", { fence: 2, owner: "next:1", leaseUntil: 1 }))?.fence).toBe(3);
-        expect(await store.claim("missing", { fence: 1, owner: "x:1", leaseUntil: 1 })).toBeUndefined();
+        const held = winner?.record.leaseUntil ?? null;
+        expect(await store.claim("k1", { fence: 1, heldUntil: held, owner: "late:1", leaseUntil: 1 })).toBeUndefined();
+        expect((await store.claim("k1", { fence: 2, heldUntil: held, owner: "next:1", leaseUntil: 1 }))?.fence).toBe(3);
+        expect(await store.claim("missing", { fence: 1, heldUntil: null, owner: "x:1", leaseUntil: 1 })).toBeUndefined();
+      }));
+
+    it("refuses a claim when the owner renewed its lease since the record was read", () =>
+      withStore(async (store) => {
+        await store.create(recordOf("n1", { leaseUntil: 100 }));
+        const read = (await store.load("n1"))!;
+        expect(await store.renew("n1", 1, 5_000)).toBe(true); // the owner was only slow, and is back
+        expect(await store.claim("n1", { fence: read.fence, heldUntil: read.leaseUntil, owner: "host-b:2", leaseUntil: 9_000 })).toBeUndefined();
+        expect(await store.load("n1")).toMatchObject({ fence: 1, owner: "host-a:1", leaseUntil: 5_000 });
       }));
 
     it("refuses saves at an old fence and keeps the new owner's data", () =>
       withStore(async (store) => {
         await store.create(recordOf("f1"));
-        const claim = await store.claim("f1", { fence: 1, owner: "host-b:2", leaseUntil: 20_000 });
+        const claim = await store.claim("f1", { fence: 1, heldUntil: 10_000, owner: "host-b:2", leaseUntil: 20_000 });
         expect(claim?.fence).toBe(2);
         await store.save(recordOf("f1", { fence: 2, seq: 2, owner: "host-b:2", currentStep: "new owner" }));
         const refused = store.save(recordOf("f1", { fence: 1, seq: 5, currentStep: "old owner" }));
@@ -104,7 +114,7 @@ export function describeStoreContract(factory: StoreFactory): void {
         expect(await store.renew("l1", 1, 500)).toBe(true);
         await store.save(recordOf("l1", { seq: 2, leaseUntil: 1 }));
         expect((await store.load("l1"))?.leaseUntil).toBe(500);
-        await store.claim("l1", { fence: 1, owner: "host-b:2", leaseUntil: 900 });
+        await store.claim("l1", { fence: 1, heldUntil: 500, owner: "host-b:2", leaseUntil: 900 });
         expect(await store.renew("l1", 1, 10_000)).toBe(false);
         expect((await store.load("l1"))?.leaseUntil).toBe(900);
         await store.save(recordOf("l1", { fence: 2, seq: 3, status: "completed", owner: null }));
@@ -173,7 +183,7 @@ export function describeStoreContract(factory: StoreFactory): void {
       await store.close();
       await expect(store.load("x")).rejects.toThrow(/closed/);
       await expect(store.create(recordOf("x"))).rejects.toThrow(/closed/);
-      await expect(store.claim("x", { fence: 1, owner: "a:1", leaseUntil: 1 })).rejects.toThrow(/closed/);
+      await expect(store.claim("x", { fence: 1, heldUntil: null, owner: "a:1", leaseUntil: 1 })).rejects.toThrow(/closed/);
     });
   });
 }

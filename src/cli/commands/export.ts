@@ -15,7 +15,8 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 export interface ExportOptions {
   /** Only this flow of the module. */
   flow?: string;
-  format: ExportFormat[];
+  /** Without it, every format. */
+  format?: ExportFormat[];
   out: string;
 }
 
@@ -49,7 +50,7 @@ export async function exportCommand(specifier: string, options: ExportOptions): 
   if (flows.length === 0) {
     throw new CliError(`The module ${specifier} exports no flow named "${options.flow}"; it exports ${loaded.map((l) => l.flow.name).join(", ")}`);
   }
-  const formats = options.format.length > 0 ? options.format : [...EXPORT_FORMATS];
+  const formats = options.format ?? [...EXPORT_FORMATS];
   const directory = resolve(options.out);
   mkdirSync(directory, { recursive: true });
   for (const flow of flows) {

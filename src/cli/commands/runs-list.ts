@@ -16,7 +16,7 @@ export interface ListRunsOptions {
 
 /** `orchestrix runs list`: the most recently updated runs as a table, or as JSON records without snapshots. */
 export async function listRuns(options: ListRunsOptions): Promise<number> {
-  const { runs: records } = await withStore(options.store, { mustExist: true }, (store) =>
+  const { runs: records } = await withStore(options.store, { mustExist: true, readonly: true }, (store) =>
     store.list({
       limit: options.limit,
       ...(options.status ? { status: options.status } : {}),
@@ -40,7 +40,7 @@ export async function listRuns(options: ListRunsOptions): Promise<number> {
         record.flow,
         isOrphaned(record) ? "running (orphaned)" : record.status,
         record.currentStep ?? "-",
-        record.currentStep === null ? "-" : String(record.attempts),
+        String(record.attempts),
         record.lastError === null ? "" : truncate(record.lastError, 48),
         formatAgo(record.updatedAt, now),
       ]),

@@ -14,7 +14,7 @@ export interface ShowRunOptions {
 
 /** `orchestrix runs show <runId>`: a run's record, each step and compensation, and its input, data and outputs. */
 export async function showRun(runId: string, options: ShowRunOptions): Promise<number> {
-  const record = await withStore(options.store, { mustExist: true }, (store) => loadRun(store, runId, options.store));
+  const record = await withStore(options.store, { mustExist: true, readonly: true }, (store) => loadRun(store, runId, options.store));
   if (options.json) {
     console.log(JSON.stringify(record, null, 2));
     return ExitCode.OK;
@@ -37,8 +37,9 @@ export function renderRun(record: RunRecord, now: number): string {
   fields.push(["Updated", `${formatTime(record.updatedAt)} (${formatAgo(record.updatedAt, now)})`]);
   if (context?.failedStep) fields.push(["Failed step", context.failedStep]);
   if (context?.cancelReason) fields.push(["Cancelled", context.cancelReason]);
+  const { lastError } = record;
   if (context?.error) fields.push(["Error", context.error.message]);
-  else if (record.lastError !== null) fields.push(["Last error", record.lastError]);
+  else if (lastError !== null) fields.push(["Last error", lastError]);
   const label = Math.max(...fields.map(([name]) => name.length));
   const lines = fields.map(([name, value]) => `${name.padEnd(label)}  ${value}`);
 
@@ -46,20 +47,30 @@ export function renderRun(record: RunRecord, now: number): string {
     lines.push("", "The stored snapshot holds no readable context: no step details to show (`runs show --json` prints it raw).");
     return lines.join("\n");
   }
-  lines.push("", "Steps", stepTable(context.steps));
-  const compensations = Object.entries(context.compensations);
-  lines.push("", "Compensations");
-  lines.push(compensations.length === 0 ? "(no step has a compensation)" : stepTable(context.compensations));
+  lines.push("", "Steps", stepTable(context.steps, false));
+  lines.push("", "Compensations", compensationTable(record, context.compensations));
   lines.push("", "Input", formatJson(context.input), "", "Data", formatJson(context.data), "", "Outputs", formatJson(context.outputs));
   return lines.join("\n");
 }
 
-function stepTable(records: Record<string, StepRecord>): string {
+/** The compensations, or why there are none to show: a completed run never needed its undos. */
+function compensationTable(record: RunRecord, compensations: Record<string, StepRecord>): string {
+  if (Object.keys(compensations).length === 0) return "(no step has a compensation)";
+  if (record.status === "completed") return "(none needed: the run completed)";
+  return stepTable(compensations, record.status !== "running");
+}
+
+/** A table of step records; once the run has ended, one still pending was never needed. */
+function stepTable(records: Record<string, StepRecord>, ended: boolean): string {
   return renderTable(
     ["STEP", "STATUS", { header: "ATTEMPTS", align: "right" }, "STARTED", { header: "DURATION", align: "right" }, "ERROR"],
     Object.entries(records).map(([name, step]) => [
       name,
-      step.status === "retrying" && step.retryAt !== null ? `retrying at ${formatTime(step.retryAt)}` : step.status,
+      step.status === "retrying" && step.retryAt !== null
+        ? `retrying at ${formatTime(step.retryAt)}`
+        : ended && step.status === "pending"
+          ? "not needed"
+          : step.status,
       String(step.attempts),
       step.startedAt === null ? "-" : formatTime(step.startedAt),
       step.startedAt === null ? "-" : step.endedAt === null ? "(unfinished)" : formatDuration(step.endedAt - step.startedAt),

@@ -1,8 +1,8 @@
-import type { AttemptAbort } from "./compile/attempt-abort.js";
-import type { ErrorRecord } from "./error-record.js";
-import { NotJsonError } from "./errors.js";
-import { whyNotJson, type Json } from "./json.js";
-import type { CompensationContext } from "./types.js";
+import type { AttemptAbort } from "./attempt-abort.js";
+import type { ErrorRecord } from "../error-record.js";
+import { NotJsonError } from "../errors.js";
+import { whyNotJson, type Json } from "../json.js";
+import type { CompensationContext } from "../types.js";
 
 /** Whether an attempt runs a step or undoes one. */
 export type AttemptKind = "step" | "compensation";
