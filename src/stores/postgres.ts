@@ -304,8 +304,10 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     claim: (runId, request) =>
       run(true, async (client, retry): Promise<Claim | undefined> => {
         const claimed = await client.query<RunRecord>(
-          `UPDATE orchestrix_runs SET fence = fence + 1, owner = $1, lease_until = $2 WHERE run_id = $3 AND fence = $4 RETURNING ${RECORD_FIELDS}`,
-          [request.owner, request.leaseUntil, runId, request.fence],
+          // The lease must be the one read too: an owner that renewed since is alive.
+          `UPDATE orchestrix_runs SET fence = fence + 1, owner = $1, lease_until = $2
+           WHERE run_id = $3 AND fence = $4 AND lease_until IS NOT DISTINCT FROM $5 RETURNING ${RECORD_FIELDS}`,
+          [request.owner, request.leaseUntil, runId, request.fence, request.heldUntil],
         );
         let row = claimed.rows[0];
         if (!row && retry) {
