@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "machines/", "coverage/", "test/artifacts/"] },
+  { ignores: ["dist/", "examples/*/dist/", "node_modules/", "machines/", "coverage/", "test/artifacts/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

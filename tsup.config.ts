@@ -2,14 +2,25 @@ import { defineConfig } from "tsup";
 
 export default defineConfig([
   {
-    entry: { index: "src/index.ts", sqlite: "src/sqlite.ts", postgres: "src/postgres.ts", inspector: "src/inspector.ts" },
+    // The layout worker is its own file: the inspector starts it by URL, next to inspector.js.
+    entry: {
+      index: "src/index.ts",
+      sqlite: "src/sqlite.ts",
+      postgres: "src/postgres.ts",
+      inspector: "src/inspector.ts",
+      react: "src/react.ts",
+      http: "src/http.ts",
+      "layout-worker": "src/graph/layout-worker.ts",
+    },
     format: ["esm", "cjs"],
     dts: true,
     clean: true,
     sourcemap: true,
     target: "node20",
+    // import.meta.url in the CommonJS build too (the inspector finds its worker by it).
+    shims: true,
     // Adapters import the core by its public name, so core and adapters share one copy of it.
-    external: ["orchestrix"],
+    external: ["orchestrix", "react", "@xstate/react"],
   },
   {
     entry: { cli: "src/cli/index.ts" },

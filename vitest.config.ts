@@ -9,7 +9,7 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ["test/**/*.test.ts"],
+    include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
     // The package's end-to-end tests run with `npm run test:e2e` (vitest.e2e.config.ts).
     exclude: ["test/e2e/**", "node_modules/**"],
     typecheck: { enabled: true, include: ["test/**/*.test-d.ts"], tsconfig: "./tsconfig.json" },

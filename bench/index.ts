@@ -22,6 +22,7 @@ export const suites: readonly BenchSuite[] = [
   { title: "Durable runs (SQLite store)", file: "bench/durable.bench.ts", nodeFlags: ["--expose-gc"] },
   { title: "Long flows: what a durable save costs per step", file: "bench/long-flows.bench.ts", nodeFlags: [] },
   { title: "Inspector", file: "bench/inspector.bench.ts", nodeFlags: [] },
+  { title: "Stored runs: 100,000 runs in SQLite", file: "bench/stored-runs.bench.ts", nodeFlags: [] },
 ];
 
 const root = fileURLToPath(new URL("..", import.meta.url));

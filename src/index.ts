@@ -26,6 +26,8 @@ export { inputHash as hashRunInput } from "./runs/input-hash.js";
 export { splitSnapshot, joinSnapshot } from "./snapshot/codec.js";
 export type { SplitSnapshot } from "./snapshot/codec.js";
 export type { FlowSnapshot, SnapshotReading } from "./snapshot/read.js";
+export { runView, idleView } from "./snapshot/view.js";
+export type { RunView, StepView, StepViewStatus, ViewableSnapshot, ViewableFlow } from "./snapshot/view.js";
 export { memoryStore, fencedSaveError, summaryOf } from "./stores/memory.js";
 export { encodeRunCursor, decodeRunCursor } from "./stores/cursor.js";
 export type { RunPosition } from "./stores/cursor.js";

@@ -1,90 +1,54 @@
-import { mkdirSync } from "node:fs";
-import { createWebSocketInspector } from "@statelyai/inspect";
-import { chromium, type Browser, type Page } from "playwright-core";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { memoryStore } from "orchestrix";
 import { paymentFlow } from "../examples/payment-flow.js";
 import { resetScenario, scenario } from "../examples/services.js";
-import { startInspector, type Inspector } from "../src/inspector/index.js";
+import { startInspector } from "../src/inspector/index.js";
+import { artifacts, inspectorPageForSuite, openRun } from "./support/browser.js";
 
-const artifacts = new URL("./artifacts/", import.meta.url);
 const order = { orderId: "ORD-123", items: [{ sku: "LAPTOP-01", qty: 1 }], amount: 1200, userId: "user_99" };
 const steps = ["reserve-stock", "process-payment", "confirm-order", "send-email"];
 
-let inspector: Inspector;
-let reporter: ReturnType<typeof createWebSocketInspector>;
-let browser: Browser;
-let page: Page;
-
-beforeAll(async () => {
-  mkdirSync(artifacts, { recursive: true });
-  inspector = await startInspector({ port: 0 });
-  reporter = createWebSocketInspector({ url: inspector.reportUrl });
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  const problems: string[] = [];
-  page.on("pageerror", (error) => problems.push(error.message));
-  page.on("console", (message) => {
-    if (message.type() === "error") problems.push(message.text());
-  });
-  await page.goto(inspector.url);
-  await page.locator("#connection.conn-on").waitFor();
-  expect(problems).toEqual([]);
-});
-
-afterAll(async () => {
-  reporter?.stop();
-  await browser?.close();
-  await inspector?.close();
-});
+const ui = inspectorPageForSuite();
 
 beforeEach(() => resetScenario());
 
-/** Picks a run in the list and waits until its graph is drawn. */
-async function open(runId: string): Promise<void> {
-  await page.locator(`.run-item[data-name="${runId}"]`).click();
-  await page.locator("#run-name", { hasText: runId }).waitFor();
-  await page.locator("#graph svg.ox-graph").waitFor();
-}
+const open = (runId: string) => openRun(ui.page, runId);
 
 /** The innermost highlighted states in the graph, relative to the machine. */
 function highlighted(): Promise<string[]> {
-  return page.$$eval("#graph .ox-current", (nodes) =>
+  return ui.page.$$eval("#graph .ox-current", (nodes) =>
     nodes.map((node) => (node.getAttribute("data-state") ?? "").replace(/^payment-saga\./, "")),
   );
 }
 
 /** Goes through the run's snapshots from the first with the ◀ ▶ controls, collecting the highlight at each. */
 async function highlightHistory(): Promise<string[]> {
-  const count = Number(await page.locator("#scrub").getAttribute("max")) + 1;
-  for (let i = 0; i < count; i++) await page.locator("#prev").click();
+  const count = Number(await ui.page.locator("#scrub").getAttribute("max")) + 1;
+  for (let i = 0; i < count; i++) await ui.page.locator("#prev").click();
   const seen: string[] = [];
   for (let i = 0; i < count; i++) {
-    await expect.poll(() => page.locator("#scrub").inputValue()).toBe(String(i));
+    await expect.poll(() => ui.page.locator("#scrub").inputValue()).toBe(String(i));
     seen.push((await highlighted()).join(" + "));
-    if (i < count - 1) await page.locator("#next").click();
+    if (i < count - 1) await ui.page.locator("#next").click();
   }
   return seen;
 }
 
 async function statusOf(runId: string): Promise<string | null> {
-  return page.locator(`.run-item[data-name="${runId}"]`).getAttribute("data-status");
+  return ui.page.locator(`.run-item[data-name="${runId}"]`).getAttribute("data-status");
 }
 
-describe("the inspector page, with the payment saga reporting to it", () => {
+describe("the inspector ui.page, with the payment saga reporting to it", () => {
   it("shows a completed run: every step in the graph, the highlight moving through the steps to completed", async () => {
-    const result = await paymentFlow.run(order, { runId: "pay-ok", inspect: reporter.inspect });
+    const result = await paymentFlow.run(order, { runId: "pay-ok", inspect: ui.reporter.inspect });
     expect(result.status).toBe("completed");
     await expect.poll(() => statusOf("pay-ok")).toBe("completed");
     await open("pay-ok");
 
-    const labels = await page.$$eval("#graph svg text", (nodes) => nodes.map((node) => node.textContent));
+    const labels = await ui.page.$$eval("#graph svg text", (nodes) => nodes.map((node) => node.textContent));
     for (const name of [...steps, "steps", "compensating", "completed", "failed"]) expect(labels).toContain(name);
     expect(await highlighted()).toEqual(["completed"]);
-    await expect.poll(() => page.locator("#graph .ox-current.ox-tone-success").count()).toBe(1);
+    await expect.poll(() => ui.page.locator("#graph .ox-current.ox-tone-success").count()).toBe(1);
 
     expect(await highlightHistory()).toEqual([
       "steps.reserve-stock.running",
@@ -93,16 +57,16 @@ describe("the inspector page, with the payment saga reporting to it", () => {
       "steps.send-email.running",
       "completed",
     ]);
-    await page.locator("#live").click();
-    await expect.poll(() => page.locator('.tl-row[data-kind="step"]').count()).toBe(4);
-    expect(await page.locator(".tl-row .badge.b-completed").count()).toBe(4);
-    await expect.poll(() => page.locator("#context").textContent()).toContain("LAPTOP-01");
-    await page.screenshot({ path: new URL("inspector-completed.png", artifacts).pathname });
+    await ui.page.locator("#live").click();
+    await expect.poll(() => ui.page.locator('.tl-row[data-kind="step"]').count()).toBe(4);
+    expect(await ui.page.locator(".tl-row .badge.b-completed").count()).toBe(4);
+    await expect.poll(() => ui.page.locator("#context").textContent()).toContain("LAPTOP-01");
+    await ui.page.screenshot({ path: new URL("inspector-completed.png", artifacts).pathname });
   });
 
   it("shows a declined card: the highlight goes into the compensating branch, then to failed", async () => {
     scenario.declineCards = true;
-    const result = await paymentFlow.run(order, { runId: "pay-declined", inspect: reporter.inspect });
+    const result = await paymentFlow.run(order, { runId: "pay-declined", inspect: ui.reporter.inspect });
     expect(result.status).toBe("failed");
     await expect.poll(() => statusOf("pay-declined")).toBe("failed");
     await open("pay-declined");
@@ -115,23 +79,23 @@ describe("the inspector page, with the payment saga reporting to it", () => {
       "failed",
     ]);
     // Back on the compensating snapshot: the compensating region is the active one, drawn in its own colour.
-    await page.locator("#prev").click();
+    await ui.page.locator("#prev").click();
     await expect.poll(highlighted).toEqual(["compensating.reserve-stock.running"]);
-    expect(await page.locator('#graph [data-state="payment-saga.compensating"].ox-active.ox-tone-compensating').count()).toBe(1);
-    await expect.poll(() => page.locator('.tl-row[data-step="process-payment"]').textContent()).toContain("card of user_99 declined");
-    await page.screenshot({ path: new URL("inspector-compensating.png", artifacts).pathname });
+    expect(await ui.page.locator('#graph [data-state="payment-saga.compensating"].ox-active.ox-tone-compensating').count()).toBe(1);
+    await expect.poll(() => ui.page.locator('.tl-row[data-step="process-payment"]').textContent()).toContain("card of user_99 declined");
+    await ui.page.screenshot({ path: new URL("inspector-compensating.png", artifacts).pathname });
 
-    await page.locator("#live").click();
+    await ui.page.locator("#live").click();
     await expect.poll(highlighted).toEqual(["failed"]);
-    expect(await page.locator('.tl-row[data-kind="compensation"][data-step="reserve-stock"] .b-completed').count()).toBe(1);
-    await page.screenshot({ path: new URL("inspector-failed.png", artifacts).pathname });
+    expect(await ui.page.locator('.tl-row[data-kind="compensation"][data-step="reserve-stock"] .b-completed').count()).toBe(1);
+    await ui.page.screenshot({ path: new URL("inspector-failed.png", artifacts).pathname });
   });
 
   it("follows a run live while the gateway fails three times: amber retry waits, then 4 attempts on the timeline", async () => {
     scenario.transientPaymentFailures = 3;
     // The seed's retry policy: 2 s, 4 s, 8 s between attempts.
-    const running = paymentFlow.run(order, { runId: "pay-retried", inspect: reporter.inspect });
-    await page.locator('.run-item[data-name="pay-retried"]').waitFor();
+    const running = paymentFlow.run(order, { runId: "pay-retried", inspect: ui.reporter.inspect });
+    await ui.page.locator('.run-item[data-name="pay-retried"]').waitFor();
     await open("pay-retried");
 
     const seen: string[] = [];
@@ -146,9 +110,9 @@ describe("the inspector page, with the payment saga reporting to it", () => {
     }, 50);
     try {
       await expect.poll(highlighted, { timeout: 5000 }).toEqual(["steps.process-payment.retrying"]);
-      expect(await page.locator("#graph .ox-current.ox-tone-retrying").count()).toBe(1);
-      await expect.poll(() => page.locator(".tl-wait.pending").count()).toBe(1);
-      await page.screenshot({ path: new URL("inspector-retrying.png", artifacts).pathname });
+      expect(await ui.page.locator("#graph .ox-current.ox-tone-retrying").count()).toBe(1);
+      await expect.poll(() => ui.page.locator(".tl-wait.pending").count()).toBe(1);
+      await ui.page.screenshot({ path: new URL("inspector-retrying.png", artifacts).pathname });
 
       const result = await running;
       expect(result.status).toBe("completed");
@@ -167,9 +131,9 @@ describe("the inspector page, with the payment saga reporting to it", () => {
       "steps.send-email.running",
       "completed",
     ]);
-    await page.locator("#live").click();
+    await ui.page.locator("#live").click();
 
-    const payment = page.locator('.tl-row[data-step="process-payment"]');
+    const payment = ui.page.locator('.tl-row[data-step="process-payment"]');
     await expect.poll(() => payment.getAttribute("data-attempts")).toBe("4");
     expect(await payment.locator(".tl-attempts").textContent()).toBe("4 attempts");
     expect(await payment.locator(".tl-attempt").count()).toBe(4);
@@ -177,13 +141,13 @@ describe("the inspector page, with the payment saga reporting to it", () => {
     expect(await payment.locator(".tl-wait").count()).toBe(3);
     expect(await payment.locator(".tl-notes").textContent()).toContain("payment gateway timed out (ETIMEDOUT)");
     expect(await payment.locator(".tl-notes").textContent()).toMatch(/waited 2\.\d\d\ss[\s\S]*waited 4\.\d\d\ss[\s\S]*waited 8\.\d\d\ss/);
-    await page.screenshot({ path: new URL("inspector-retried.png", artifacts).pathname });
+    await ui.page.screenshot({ path: new URL("inspector-retried.png", artifacts).pathname });
   }, 40_000);
 
   it("shows the counters of the bounded buffers in the header", async () => {
-    await expect.poll(() => page.locator("#stat-dropped").textContent()).toBe("0 older events dropped");
-    expect(await page.locator("#stat-evicted").textContent()).toBe("0 old runs evicted");
-    expect(Number((await page.locator("#stat-received b").textContent())?.replace(/\D/g, ""))).toBeGreaterThan(50);
+    await expect.poll(() => ui.page.locator("#stat-dropped").textContent()).toBe("0 older events dropped");
+    expect(await ui.page.locator("#stat-evicted").textContent()).toBe("0 old runs evicted");
+    expect(Number((await ui.page.locator("#stat-received b").textContent())?.replace(/\D/g, ""))).toBeGreaterThan(50);
   });
 
   it("shows the store's runs next to the live ones, drawn from the flow's definition", async () => {
@@ -192,16 +156,16 @@ describe("the inspector page, with the payment saga reporting to it", () => {
     expect((await paymentFlow.run(order, { runId: "stored-declined", store })).status).toBe("failed");
     const withStore = await startInspector({ port: 0, store, flows: [paymentFlow] });
     try {
-      await page.goto(withStore.url);
-      await page.locator('.run-item[data-name="stored-declined"]').waitFor();
-      expect(await page.locator(".group-title", { hasText: "Stored" }).textContent()).toContain("1");
+      await ui.page.goto(withStore.url);
+      await ui.page.locator('.run-item[data-name="stored-declined"]').waitFor();
+      expect(await ui.page.locator(".group-title", { hasText: "Stored" }).textContent()).toContain("1");
       await open("stored-declined");
-      expect(await page.locator("#run-times").textContent()).toContain("from the store");
+      expect(await ui.page.locator("#run-times").textContent()).toContain("from the store");
       await expect.poll(highlighted).toEqual(["failed"]);
-      await expect.poll(() => page.locator('.tl-row[data-step="process-payment"]').textContent()).toContain("declined");
+      await expect.poll(() => ui.page.locator('.tl-row[data-step="process-payment"]').textContent()).toContain("declined");
       // The flow's own definition is complete: no transition is missing from the drawing.
-      expect(await page.locator("#graph-note").isHidden()).toBe(true);
-      await page.screenshot({ path: new URL("inspector-stored.png", artifacts).pathname });
+      expect(await ui.page.locator("#graph-note").isHidden()).toBe(true);
+      await ui.page.screenshot({ path: new URL("inspector-stored.png", artifacts).pathname });
     } finally {
       await withStore.close();
     }

@@ -55,7 +55,8 @@ export function createProgram(): Command {
     .addOption(storeOption(true))
     .option("--status <status>", `only runs with this status (${RUN_STATUSES.join(", ")}); comma-separated or repeated`, parseStatuses)
     .option("--flow <name>", "only runs of this flow")
-    .option("--limit <n>", "at most this many runs", parsePositiveInteger, 50)
+    .option("--limit <n>", "at most this many runs (one page)", parsePositiveInteger, 50)
+    .option("--after <cursor>", "the next page: the cursor the previous page printed")
     .option("--json", "print the records as JSON (without their snapshots)")
     .action(async (options: Parameters<typeof listRuns>[0]) => exitWith(await listRuns(options)));
 
@@ -97,6 +98,10 @@ export function createProgram(): Command {
     .option("--token <secret>", "required from every page and reporter (as ?token=…)")
     .addOption(storeOption(false, "its runs are listed next to the live ones (without it, only live runs are shown)"))
     .option("--module <path...>", "modules whose flows draw stored runs not seen live")
+    .option(
+      "--allow-origin <origin...>",
+      "browser origins whose pages may report runs, e.g. a dev server http://localhost:5173 (Node reporters need none)",
+    )
     .action(async (options: InspectOptions) => exitWith(await inspectCommand(options)));
 
   program
@@ -117,6 +122,8 @@ export function createProgram(): Command {
     .option("--flow <name>", "only this flow")
     .option("--format <formats>", "json, mermaid, svg; comma-separated or repeated (default: all three)", parseFormats)
     .option("--out <dir>", "where to write the files", "machines")
+    .option("--run <runId>", "draw this stored run instead: its machine with the path it took (SVG; needs --store)")
+    .addOption(new Option("--store <url>", `${STORE_HELP}; the store that holds --run`).env("ORCHESTRIX_STORE"))
     .action(async (module: string, options: ExportOptions) => exitWith(await exportCommand(module, options)));
 
   return program;

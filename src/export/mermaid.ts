@@ -1,3 +1,5 @@
+import { guardName as readGuard, invokeDoneEvent, transitionLabel } from "../graph/labels.js";
+
 /** A state node of a machine config, as JSON. */
 interface NodeJson {
   id?: string;
@@ -11,26 +13,6 @@ interface NodeJson {
 }
 
 type TransitionJson = string | { target?: string; guard?: string | { type: string } };
-
-/** Readable labels for the guards the compiler uses. */
-const GUARD_LABELS: Record<string, string> = {
-  canRetry: "retries left",
-  stepCompleted: "step completed",
-  groupFailed: "a branch failed",
-  compensationFailed: "an undo failed",
-  cancelled: "cancelled",
-  endsCancelled: "cancelled",
-  interrupted: "cancelled or aborted",
-};
-
-/** Labels of the unguarded fallback after a list's first guard, where "else" says too little. */
-const ELSE_LABELS: Record<string, string> = {
-  canRetry: "no retries left",
-  stepCompleted: "skipped",
-  groupFailed: "all succeeded",
-  cancelled: "",
-  endsCancelled: "",
-};
 
 interface Edge {
   from: string[];
@@ -101,14 +83,10 @@ function collectEdges(node: NodeJson, path: string[], rootId: string, edgesBySco
     const list = transitions === undefined ? [] : Array.isArray(transitions) ? transitions : [transitions];
     list.forEach((transition, index) => {
       const previous = list[index - 1];
-      const previousGuard = typeof previous === "object" ? previous.guard : undefined;
-      const elseLabel = ELSE_LABELS[(typeof previousGuard === "string" ? previousGuard : previousGuard?.type) ?? ""] ?? "else";
       const target = typeof transition === "string" ? transition : transition.target;
       if (target === undefined) return;
-      const guard = typeof transition === "string" ? undefined : transition.guard;
-      const guardName = typeof guard === "string" ? guard : guard?.type;
-      const condition = guardName ? `[${GUARD_LABELS[guardName] ?? guardName}]` : index > 0 && elseLabel ? `[${elseLabel}]` : "";
-      const label = [event, condition].filter(Boolean).join(" ");
+      const guard = typeof transition === "string" ? undefined : readGuard(transition.guard);
+      const label = transitionLabel(event, guard, typeof previous === "object" ? readGuard(previous.guard) : undefined, index);
       const to = resolveTarget(target, path, rootId);
       let shared = 0;
       while (shared < path.length && shared < to.length - 1 && path[shared] === to[shared]) shared++;
@@ -120,7 +98,7 @@ function collectEdges(node: NodeJson, path: string[], rootId: string, edgesBySco
   };
   for (const [event, transitions] of Object.entries(node.on ?? {})) add(transitions, event);
   add(node.always, "");
-  add(node.invoke?.onDone, node.invoke?.src === "retryWait" ? "retry" : "done");
+  add(node.invoke?.onDone, invokeDoneEvent(node.invoke?.src));
   add(node.invoke?.onError, "error");
   add(node.onDone, "done");
   for (const [key, child] of Object.entries(node.states ?? {})) collectEdges(child, [...path, key], rootId, edgesByScope);

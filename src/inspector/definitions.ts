@@ -1,9 +1,16 @@
 /**
  * The machine definitions the inspector can draw: those reported by live actors (deduplicated by
- * their text, so a thousand runs of one flow keep one copy) and those of the flows given at start.
- * Each is laid out once, on first use.
+ * a digest of their text, so a thousand runs of one flow keep one copy), those of the flows given at
+ * start, and those it rebuilt for Orchestrix runs from their definition hash. Each is laid out once,
+ * on first use, by the layout engine it is given (a worker thread in the inspector).
  */
-import { layoutMachine, renderSvg, type GraphLayout, type MachineDefinition } from "./graph-svg.js";
+import { createHash } from "node:crypto";
+import { layoutMachine } from "../graph/layout.js";
+import { stateIdsOf } from "../graph/read.js";
+import { renderSvg } from "../graph/render.js";
+import type { MachineDefinition } from "../graph/types.js";
+import type { DrawnGraph } from "../graph/worker.js";
+import { completeDefinition } from "./reconstruct.js";
 
 /** What the inspector needs from a flow to draw its stored runs: `Flow` from `orchestrix` has it. */
 export interface InspectableFlow {
@@ -12,43 +19,69 @@ export interface InspectableFlow {
   toJSON(): Record<string, unknown>;
 }
 
-/** A drawn machine: its layout and its SVG without highlight. */
-export interface DrawnGraph {
-  layout: GraphLayout;
-  svg: string;
-}
+/** Lays out and renders a definition: in this thread by default, in a worker thread in the inspector. */
+export type Draw = (definition: MachineDefinition) => Promise<DrawnGraph>;
+
+const drawHere: Draw = async (definition) => {
+  const layout = await layoutMachine(definition);
+  return { layout, svg: renderSvg(layout) };
+};
 
 /** One machine definition and, once asked for, its drawing. */
 export class GraphSource {
   private drawing: Promise<DrawnGraph> | undefined;
+  private ids: string[] | undefined;
 
   constructor(
     /** Short id the page refers to (`g1`, `g2`…). */
     readonly id: string,
     readonly machineId: string,
-    private readonly definition: MachineDefinition,
-    /** Whether the definition is complete (a flow given at start) or as a reporter serialized it (maybe cut short). */
+    readonly definition: MachineDefinition,
+    /** Whether the definition is complete (a flow given at start, or rebuilt from its hash) or as a reporter serialized it (maybe cut short). */
     readonly complete: boolean,
+    private readonly drawWith: Draw,
   ) {}
 
-  /** Lays the machine out (once) and renders it. */
+  /** Lays the machine out (once, the result or the failure kept) and renders it. */
   draw(): Promise<DrawnGraph> {
-    this.drawing ??= layoutMachine(this.definition).then((layout) => ({ layout, svg: renderSvg(layout) }));
+    this.drawing ??= this.drawWith(this.definition);
     return this.drawing;
   }
+
+  /** The ids of every state, as the drawing names them (read once). */
+  stateIds(): string[] {
+    this.ids ??= stateIdsOf(this.definition);
+    return this.ids;
+  }
+}
+
+/** Options of {@link Definitions}. */
+export interface DefinitionsOptions {
+  /** Lays out each definition. @default in this thread */
+  draw?: Draw;
+  /** A reported definition longer than this (in UTF-16 code units, about bytes for JSON) is not kept. @default Infinity */
+  maxDefinitionBytes?: number;
 }
 
 const MAX_DEFINITIONS = 64;
 
 /** Every definition known, found by reported text, flow hash or machine id (each map bounded). */
 export class Definitions {
+  /** Reported definitions refused for their size. */
+  oversized = 0;
   private readonly byText = new Map<string, GraphSource>();
   private readonly byHash = new Map<string, GraphSource>();
   private readonly byMachine = new Map<string, GraphSource>();
   private readonly flowHashes = new Set<string>();
+  /** Hashes for which no complete definition could be rebuilt (so the work is not done again). */
+  private readonly unresolved = new Set<string>();
+  private readonly draw: Draw;
+  private readonly maxDefinitionBytes: number;
   private next = 1;
 
-  constructor(flows: readonly InspectableFlow[] = []) {
+  constructor(flows: readonly InspectableFlow[] = [], options: DefinitionsOptions = {}) {
+    this.draw = options.draw ?? drawHere;
+    this.maxDefinitionBytes = options.maxDefinitionBytes ?? Number.POSITIVE_INFINITY;
     for (const flow of flows) {
       const source = this.add(flow.name, flow.toJSON(), true);
       this.byHash.set(flow.definitionHash, source);
@@ -57,9 +90,14 @@ export class Definitions {
     }
   }
 
-  /** The source for a definition reported by an actor (parsed the first time this text is seen); `null` if unreadable. */
+  /** The source for a definition reported by an actor (parsed the first time this text is seen); `null` if unreadable or too large. */
   fromReport(text: string): GraphSource | null {
-    const known = this.byText.get(text);
+    if (text.length > this.maxDefinitionBytes) {
+      this.oversized++;
+      return null;
+    }
+    const digest = createHash("sha256").update(text).digest("base64");
+    const known = this.byText.get(digest);
     if (known) return known;
     let definition: unknown;
     try {
@@ -71,14 +109,33 @@ export class Definitions {
     const config = definition as MachineDefinition;
     const machineId = typeof config.id === "string" && config.id !== "" ? config.id : "(machine)";
     const source = this.add(machineId, config, false);
-    remember(this.byText, text, source);
+    remember(this.byText, digest, source);
     if (!this.flowsCover(machineId)) remember(this.byMachine, machineId, source);
+    return source;
+  }
+
+  /**
+   * The complete definition of a live Orchestrix run whose reporter sent `reported` (maybe cut short):
+   * a flow given at start with this hash, or the flow's shape rebuilt and checked against the hash.
+   */
+  complete(hash: string, reported: GraphSource): GraphSource | null {
+    const known = this.byHash.get(hash);
+    if (known?.complete) return known;
+    if (this.unresolved.has(hash)) return null;
+    const definition = completeDefinition(reported.definition, hash);
+    if (!definition) {
+      this.unresolved.add(hash);
+      if (this.unresolved.size > MAX_DEFINITIONS) this.unresolved.delete(this.unresolved.values().next().value!);
+      return null;
+    }
+    const source = this.add(reported.machineId, definition, true);
+    remember(this.byHash, hash, source);
     return source;
   }
 
   /** Notes that a live Orchestrix run with this definition hash was drawn from `source`, for stored runs of the same shape. */
   rememberHash(hash: string, source: GraphSource): void {
-    if (!this.flowHashes.has(hash) && this.byHash.get(hash) !== source) remember(this.byHash, hash, source);
+    if (!this.flowHashes.has(hash) && this.byHash.get(hash) !== source && !this.byHash.get(hash)?.complete) remember(this.byHash, hash, source);
   }
 
   /** The best definition for a run: the flow with its hash, else the last one seen for its machine id. */
@@ -86,9 +143,10 @@ export class Definitions {
     return (hash === null ? undefined : this.byHash.get(hash)) ?? this.byMachine.get(machineId);
   }
 
-  /** A flow given at start with exactly this hash. */
+  /** A complete definition with exactly this hash: a flow given at start, or one rebuilt from a live run. */
   flowWithHash(hash: string | null): GraphSource | undefined {
-    return hash !== null && this.flowHashes.has(hash) ? this.byHash.get(hash) : undefined;
+    const source = hash === null ? undefined : this.byHash.get(hash);
+    return source?.complete ? source : undefined;
   }
 
   private flowsCover(machineId: string): boolean {
@@ -96,7 +154,7 @@ export class Definitions {
   }
 
   private add(machineId: string, definition: MachineDefinition, complete: boolean): GraphSource {
-    return new GraphSource(`g${this.next++}`, machineId, definition, complete);
+    return new GraphSource(`g${this.next++}`, machineId, definition, complete, this.draw);
   }
 }
 

@@ -57,8 +57,9 @@ export function pageHtml(nonce: string): string {
           <div id="graph-note" class="graph-note" hidden></div>
           <div id="graph" class="graph"></div>
           <div class="legend">
-            <span class="key k-current"></span>current <span class="key k-retry"></span>retrying
-            <span class="key k-comp"></span>compensating <span class="key k-ok"></span>completed <span class="key k-fail"></span>failed
+            <span class="key k-current"></span>current <span class="key k-ok"></span>completed <span class="key k-fail"></span>failed
+            <span class="key k-undone"></span>undone <span class="key k-undo-failed"></span>undo failed <span class="key k-skip"></span>skipped
+            <span class="key k-retry"></span>retrying <span class="key k-comp"></span>compensating branch
           </div>
         </div>
         <div class="detail-col">
@@ -109,6 +110,7 @@ body { margin: 0; background: var(--bg); height: 100vh; display: flex; flex-dire
 .s-failed .dot, .s-error .dot, .s-compensation_failed .dot { background: var(--red); } .s-cancelled .dot, .s-stopped .dot, .s-disconnected .dot { background: var(--gray); }
 @keyframes pulse { 50% { opacity: .35; } }
 .list-note { padding: 8px 12px; color: var(--muted); font-size: 12px; }
+.more { margin: 8px 12px; padding: 5px 10px; border: 1px solid var(--line); background: #fff; border-radius: 5px; cursor: pointer; font: inherit; }
 .run { min-width: 0; min-height: 0; overflow: auto; }
 .empty { max-width: 640px; margin: 60px auto; color: var(--muted); } .empty h2 { color: var(--text); }
 .snippet { background: #17202c; color: #dce6f3; padding: 12px; border-radius: 6px; overflow-x: auto; }
@@ -131,13 +133,15 @@ body { margin: 0; background: var(--bg); height: 100vh; display: flex; flex-dire
 .scrub-label { color: var(--muted); font-size: 12px; flex: 1 0 100%; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .scrub-label b { color: var(--text); font-weight: 600; }
 .zoom { display: flex; gap: 4px; align-items: center; margin-left: auto; } .svg-link { margin-left: 6px; color: var(--blue); text-decoration: none; font-size: 12px; }
-.graph { overflow: auto; flex: 1; min-height: 200px; padding-top: 8px; }
-.graph svg { display: block; height: auto; }
+.graph { overflow: auto; flex: 1; min-height: 200px; height: calc(100vh - 290px); padding-top: 8px; }
+.graph svg { display: block; margin: 0 auto; }
 .graph-note { margin-top: 8px; padding: 6px 8px; background: #fff7e6; border: 1px solid #f0d39b; border-radius: 6px; color: #7a4d00; font-size: 12px; }
 .legend { padding-top: 8px; border-top: 1px solid var(--line); color: var(--muted); font-size: 11px; display: flex; gap: 6px; align-items: center; flex-wrap: wrap; }
 .key { display: inline-block; width: 11px; height: 11px; border-radius: 3px; margin-left: 6px; }
-.k-current { background: var(--blue); } .k-retry { background: #fff7e6; border: 1px solid #e0a43a; } .k-comp { background: #fde8ec; border: 1px solid #e497a4; }
-.k-ok { background: #ecf8f0; border: 1px solid #3aa26a; } .k-fail { background: #fdeeee; border: 1px solid #d35c5c; }
+.k-retry { background: #fff7e6; border: 1px solid #e0a43a; } .k-comp { background: #fde8ec; border: 1px solid #e497a4; }
+.k-ok { background: #d3f0de; border: 1px solid #2e9a5e; } .k-fail { background: #f8d0d0; border: 1px solid #c93c3c; }
+.k-undone { background: #e6dcfa; border: 1px solid #7b4fc9; } .k-undo-failed { background: #f3c4d0; border: 1px dashed #97263b; }
+.k-skip { background: #eceef1; border: 1px dashed #b4bac3; } .k-current { background: #cfe0fb !important; border: 2px solid #17202c; }
 .timeline .axis { display: flex; justify-content: space-between; color: var(--muted); font-size: 11px; margin: 0 0 4px 170px; }
 .tl-section { margin: 10px 0 4px; font-size: 11px; text-transform: uppercase; letter-spacing: .5px; color: var(--red); font-weight: 600; }
 .tl-row { display: grid; grid-template-columns: 160px 1fr; gap: 4px 10px; padding: 6px 0; border-top: 1px solid #eef1f5; }
@@ -174,8 +178,10 @@ const CLIENT_JS = String.raw`
   var state = {
     live: [], liveTotal: 0, stored: [], stats: null, limits: null, hasStore: false,
     selected: params.get("run"), view: null, graphs: {}, shownGraph: null,
-    point: null, pointDetail: null, zoom: "fit", filter: "", shownActive: null
+    point: null, pointDetail: null, zoom: "fit", filter: "", shownActive: null,
+    storedNext: null, found: null, foundNext: null, foundFor: null
   };
+  var searchTimer = null;
   var socket = null;
   var $ = function (id) { return document.getElementById(id); };
 
@@ -212,6 +218,7 @@ const CLIENT_JS = String.raw`
     if (s < 3600) return Math.round(s / 60) + " min ago";
     return Math.round(s / 3600) + " h ago";
   }
+  function bytes(n) { return n >= 1048576 ? Math.round(n / 1048576) + "\u00a0MiB" : Math.round(n / 1024) + "\u00a0KiB"; }
   function withToken(path) { return token ? path + (path.indexOf("?") < 0 ? "?" : "&") + "token=" + encodeURIComponent(token) : path; }
 
   function connect() {
@@ -245,7 +252,13 @@ const CLIENT_JS = String.raw`
         "await flow.run(input, { inspect: reporter.inspect });\n// or: createActor(machine, { inspect: reporter.inspect })\n" +
         "await stopReporter(reporter); // sends what is still queued, then closes";
     },
-    runs: function (data) { state.live = data.live; state.liveTotal = data.liveTotal; state.stored = data.stored; state.stats = data.stats; renderStats(); renderList(); },
+    runs: function (data) { state.live = data.live; state.liveTotal = data.liveTotal; state.stored = data.stored; state.storedNext = data.storedNext; state.stats = data.stats; renderStats(); renderList(); },
+    "stored-page": function (data) {
+      if (data.query !== state.filter.trim()) return;
+      state.found = (data.after === null ? [] : state.found || []).concat(data.runs);
+      state.foundNext = data.next; state.foundFor = data.query;
+      renderList();
+    },
     run: function (data) {
       if (data.view.summary.key !== state.selected && data.view.summary.runId !== state.selected) return;
       state.view = data.view;
@@ -292,9 +305,15 @@ const CLIENT_JS = String.raw`
     live.forEach(function (run) { list.appendChild(runItem(run)); });
     if (total > state.live.length) list.appendChild(h("div", { class: "list-note", text: (total - state.live.length).toLocaleString() + " older runs not listed (newest " + state.live.length + " shown)" }));
     if (state.hasStore) {
-      list.appendChild(h("div", { class: "group-title" }, [h("span", { text: "Stored" }), h("span", { text: String(stored.length) })]));
-      if (stored.length === 0) list.appendChild(h("div", { class: "list-note", text: "No stored runs." }));
-      stored.slice(0, 300).forEach(function (run) { list.appendChild(runItem(run)); });
+      // Beyond the newest runs the server holds, the store itself is searched and paged.
+      var searching = state.found !== null && state.foundFor === state.filter.trim();
+      var seen = {};
+      var shown = (searching ? stored.concat(state.found) : stored).filter(function (run) { if (seen[run.key]) return false; seen[run.key] = true; return true; });
+      var next = searching ? state.foundNext : (state.filter ? null : state.storedNext);
+      list.appendChild(h("div", { class: "group-title" }, [h("span", { text: searching ? "Stored · search" : "Stored" }), h("span", { text: shown.length + (next ? "+" : "") })]));
+      if (shown.length === 0) list.appendChild(h("div", { class: "list-note", text: state.filter ? "No stored run matches." : "No stored runs." }));
+      shown.forEach(function (run) { list.appendChild(runItem(run)); });
+      if (next) list.appendChild(h("button", { id: "stored-more", class: "more", type: "button", text: "more stored runs", onclick: function () { send({ type: "stored", query: state.filter.trim(), after: next }); } }));
     }
   }
   function runItem(run) {
@@ -307,7 +326,7 @@ const CLIENT_JS = String.raw`
       h("span", { class: "dot" }),
       h("span", { class: "rname", text: run.name }),
       h("span", { class: "rtime", text: ago(run.updatedAt) }),
-      h("span", { class: "rsub", text: run.machine + " · " + run.status + (run.state ? " · " + run.state : "") })
+      h("span", { class: "rsub", text: run.machine + " · " + run.status + (run.state && run.state !== run.status ? " · " + run.state : "") })
     ]);
   }
 
@@ -328,7 +347,9 @@ const CLIENT_JS = String.raw`
     var badge = $("run-status"); badge.textContent = s.status; badge.className = "badge b-" + s.status;
     var end = s.endedAt || (s.status === "running" ? Date.now() : s.updatedAt);
     $("run-times").textContent = "started " + clock(s.startedAt) + " · " + duration(end - s.startedAt) + (s.source === "stored" ? " · from the store" : view.stored ? " · also stored" : "");
-    $("run-notes").textContent = view.droppedEvents > 0 ? view.droppedEvents.toLocaleString() + " older events dropped" : "";
+    $("run-notes").textContent = s.truncated
+      ? "truncated: over its " + bytes(state.limits ? state.limits.maxBytesPerRun : 0) + " limit, " + view.droppedEvents.toLocaleString() + " older events dropped"
+      : view.droppedEvents > 0 ? view.droppedEvents.toLocaleString() + " older events dropped" : "";
     $("svg-link").href = withToken("/api/runs/" + encodeURIComponent(s.key) + "/graph.svg");
     if (state.point !== null && !view.snapshots.some(function (p) { return p.seq === state.point; })) state.point = null;
     renderScrubber();
@@ -379,7 +400,7 @@ const CLIENT_JS = String.raw`
     if (!view) return;
     if (!view.graph) {
       clear(box); state.shownGraph = null; note.hidden = false;
-      note.textContent = "No machine definition is known for this run. For stored runs, start the inspector with { flows: [flow] } or run the flow once while the inspector is open.";
+      note.textContent = "No machine definition is known for this run. Start the inspector with the module that defines its flow (orchestrix inspect --module ./flows.ts, or startInspector({ flows: [flow] })), or run the flow once while the inspector is open.";
       return;
     }
     var graph = state.graphs[view.graph.id];
@@ -393,29 +414,41 @@ const CLIENT_JS = String.raw`
     }
     note.hidden = !(graph.truncated > 0);
     if (graph.truncated > 0) note.textContent = graph.truncated + " transition(s) are not drawn: the reporter cut the definition short (raise serializationDepthLimit in createWebSocketInspector, or pass { flows } to the inspector).";
-    var ids = activeIds(), active = {};
+    var ids = activeIds(), active = {}, marks = currentMarks();
     ids.forEach(function (id) { active[id] = true; });
     box.querySelectorAll("[data-state]").forEach(function (g) {
-      var on = !!active[g.getAttribute("data-state")];
+      var id = g.getAttribute("data-state"), on = !!active[id];
       g.classList.toggle("ox-active", on);
       g.classList.toggle("ox-current", on && g.hasAttribute("data-leaf"));
+      MARKS.forEach(function (mark) { g.classList.toggle("ox-mark-" + mark, marks[id] === mark); });
     });
     var key = graph.id + "|" + ids.join(",");
     if (state.shownActive !== key) { state.shownActive = key; revealCurrent(); }
   }
+  var MARKS = ["completed", "failed", "compensated", "compensation_failed", "skipped", "cancelled", "visited"];
+  function currentMarks() {
+    var view = state.view; if (!view) return {};
+    var detail = state.point === null ? view.latest : (state.pointDetail || (view.latest && view.latest.seq === state.point ? view.latest : null));
+    return (detail && detail.marks) || {};
+  }
+  /** Centres the view on the current state (the innermost active one). */
   function revealCurrent() {
-    var box = $("graph"), target = box.querySelector(".ox-current");
+    var box = $("graph"), target = box.querySelector(".ox-current") || box.querySelector(".ox-active:not(.ox-root)");
     if (!target) return;
     var r = target.getBoundingClientRect(), c = box.getBoundingClientRect();
-    if (r.top < c.top || r.bottom > c.bottom) box.scrollTop += r.top - c.top - (c.height - r.height) / 2;
-    if (r.left < c.left || r.right > c.right) box.scrollLeft += r.left - c.left - (c.width - r.width) / 2;
+    box.scrollTop += r.top - c.top - (c.height - r.height) / 2;
+    box.scrollLeft += r.left - c.left - (c.width - r.width) / 2;
   }
   function applyZoom() {
-    var svg = $("graph").querySelector("svg"); if (!svg) return;
-    var width = Number(svg.getAttribute("width"));
-    // "fit" shrinks a wide machine to the panel, but never below a readable size (the panel scrolls instead).
-    var scale = state.zoom === "fit" ? Math.max(0.65, Math.min(1, ($("graph").clientWidth - 4) / width)) : state.zoom;
-    svg.style.width = Math.round(width * scale) + "px";
+    var box = $("graph"), svg = box.querySelector("svg"); if (!svg) return;
+    var width = Number(svg.getAttribute("width")), height = Number(svg.getAttribute("height"));
+    // "fit" shows the whole machine: it shrinks it to the panel in both dimensions, never enlarges it.
+    var scale = state.zoom === "fit"
+      ? Math.min(1, (box.clientWidth - 4) / width, (box.clientHeight - 12) / height)
+      : state.zoom;
+    svg.style.width = Math.max(1, Math.round(width * scale)) + "px";
+    svg.style.height = Math.max(1, Math.round(height * scale)) + "px";
+    revealCurrent();
   }
   function zoomBy(factor) {
     var svg = $("graph").querySelector("svg"); if (!svg) return;
@@ -491,13 +524,24 @@ const CLIENT_JS = String.raw`
     return h("div", { class: "tl-row" + (row.kind === "compensation" ? " tl-comp" : "") + (tl.failedStep === row.name ? " tl-failed" : ""), "data-step": row.name, "data-kind": row.kind, "data-attempts": n }, [name, track, n ? notes : null]);
   }
 
+  /** An error record as people read it: "Name: message", then its stack as lines of text. */
+  function errorText(error) {
+    if (!error || typeof error !== "object") return h("pre", { class: "json", text: String(error) });
+    var head = (error.name && error.name !== "Error" ? error.name + ": " : "") + (error.message || "");
+    var stack = typeof error.stack === "string" ? error.stack : "";
+    var rest = Object.keys(error).filter(function (k) { return k !== "name" && k !== "message" && k !== "stack" && error[k] !== null && error[k] !== undefined; });
+    var extra = rest.length ? "\n" + rest.map(function (k) { return k + ": " + JSON.stringify(error[k]); }).join("\n") : "";
+    // A stack starts with "Name: message" already.
+    var text = stack && error.message && stack.indexOf(error.message) >= 0 ? stack : head + (stack ? "\n" + stack : "");
+    return h("pre", { class: "json err-text", text: text + extra });
+  }
   function renderContext(el, context) {
     var json = function (value) { return h("pre", { class: "json", text: JSON.stringify(value, null, 2) }); };
     if (context && typeof context === "object" && "input" in context && "outputs" in context) {
       el.appendChild(h("h4", { text: "input" })); el.appendChild(json(context.input));
       el.appendChild(h("h4", { text: "data (ctx.set)" })); el.appendChild(json(context.data));
       el.appendChild(h("h4", { text: "outputs" })); el.appendChild(json(context.outputs));
-      if (context.error) { el.appendChild(h("h4", { text: "error" })); el.appendChild(json(context.error)); }
+      if (context.error) { el.appendChild(h("h4", { text: "error" })); el.appendChild(errorText(context.error)); }
       el.appendChild(h("details", null, [h("summary", { text: "full context" }), json(context)]));
     } else {
       el.appendChild(json(context === undefined ? null : context));
@@ -522,7 +566,12 @@ const CLIENT_JS = String.raw`
     });
   }
 
-  $("filter").addEventListener("input", function (e) { state.filter = e.target.value; renderList(); });
+  $("filter").addEventListener("input", function (e) {
+    state.filter = e.target.value; state.found = null; renderList();
+    // The store is searched too (status:failed, flow:NAME, a flow name or a run id), not only the runs at hand.
+    clearTimeout(searchTimer);
+    if (state.hasStore && state.filter.trim()) searchTimer = setTimeout(function () { send({ type: "stored", query: state.filter.trim() }); }, 250);
+  });
   $("scrub").addEventListener("input", function (e) { goTo(Number(e.target.value)); });
   $("prev").addEventListener("click", function () { goTo(currentIndex() - 1); });
   $("next").addEventListener("click", function () { goTo(currentIndex() + 1); });

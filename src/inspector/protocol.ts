@@ -3,6 +3,7 @@
  * inspection event, and nothing expected back. Read from @statelyai/inspect 0.7 (`src/webSocket.ts`,
  * `src/createInspector.ts`): XState's `@xstate.action` / `@xstate.microstep` events are not forwarded.
  */
+import { isRecord, parseJsonObject } from "../graph/guards.js";
 
 /** The state of an actor as reported: for machines, `value` and `context`. */
 export interface InspectedSnapshot {
@@ -53,13 +54,8 @@ export type InspectionReport = ActorReport | EventReport | SnapshotReport;
 
 /** Parses one frame; `undefined` when it is not JSON or not one of the three inspection events. */
 export function parseReport(text: string): InspectionReport | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== "object" || value === null) return undefined;
+  const value = parseJsonObject(text);
+  if (!value) return undefined;
   const report = value as Partial<InspectionReport> & { type?: unknown; sessionId?: unknown };
   if (typeof report.sessionId !== "string" || report.sessionId === "") return undefined;
   switch (report.type) {
@@ -74,8 +70,4 @@ export function parseReport(text: string): InspectionReport | undefined {
     default:
       return undefined;
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

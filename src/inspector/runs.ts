@@ -3,10 +3,13 @@
  * latest state and a bounded buffer of its events. Memory is bounded twice: at most
  * `maxEventsPerRun` events per run (the oldest are dropped, and counted), and at most `maxRuns`
  * finished runs (the oldest are evicted, and counted). Live runs stay until they finish, up to
- * 10 × `maxRuns`, past which the oldest live ones are evicted as well.
+ * 10 × `maxRuns`, past which the oldest live ones are evicted as well. Bytes are bounded too: the text
+ * kept for a run (its root snapshots) stays under `maxBytesPerRun` (older events go first, and the run
+ * says it was truncated), and all runs together under `maxTotalBytes` (the oldest runs go first).
  */
 import type { Definitions, GraphSource } from "./definitions.js";
-import { activeStateIds } from "./graph-svg.js";
+import { isRecord } from "../graph/guards.js";
+import { activeStateIds, currentStates } from "../graph/read.js";
 import { parseReport, type InspectionReport, type InspectedSnapshot } from "./protocol.js";
 
 /** Where a live run stands, as far as its actor says. */
@@ -39,7 +42,14 @@ interface Entry extends RecordedEvent {
 export interface RegistryLimits {
   maxEventsPerRun: number;
   maxRuns: number;
+  /** Text kept per run, in UTF-16 code units (about bytes for JSON). */
+  maxBytesPerRun: number;
+  /** Text kept for all runs together. */
+  maxTotalBytes: number;
 }
+
+/** What an event costs besides its text: the entry's fields. */
+const ENTRY_OVERHEAD = 200;
 
 /** Counters over the inspector's lifetime. */
 export interface IngestCounters {
@@ -53,6 +63,12 @@ export interface IngestCounters {
   evictedRuns: number;
   /** Events that arrived for a run already evicted. */
   lateEvents: number;
+  /** Frames refused for being larger than `maxFrameBytes` (their connection is closed). */
+  oversizedFrames: number;
+  /** Reported definitions not kept for being larger than `maxDefinitionBytes`. */
+  oversizedDefinitions: number;
+  /** Runs whose older events were dropped to stay within `maxBytesPerRun`. */
+  truncatedRuns: number;
 }
 
 /** A fixed-size buffer that overwrites its oldest item. */
@@ -62,19 +78,30 @@ class Ring<T> {
 
   constructor(private readonly capacity: number) {}
 
-  /** Adds an item; returns whether the oldest one was dropped to make room. */
-  push(item: T): boolean {
+  /** Adds an item; returns the oldest one if it was dropped to make room. */
+  push(item: T): T | undefined {
     if (this.items.length < this.capacity) {
       this.items.push(item);
-      return false;
+      return undefined;
     }
+    const dropped = this.items[this.head];
     this.items[this.head] = item;
     this.head = (this.head + 1) % this.capacity;
-    return true;
+    return dropped;
   }
 
   get size(): number {
     return this.items.length;
+  }
+
+  /** Removes and returns the oldest item. */
+  shift(): T | undefined {
+    if (this.items.length === 0) return undefined;
+    if (this.head === 0) return this.items.shift();
+    const oldest = this.items[this.head];
+    this.items.splice(this.head, 1);
+    if (this.head >= this.items.length) this.head = 0;
+    return oldest;
   }
 
   toArray(): T[] {
@@ -101,6 +128,10 @@ export class LiveRun {
   /** Bumped on every change, so the page is only sent what changed. */
   version = 0;
   droppedEvents = 0;
+  /** Text held for the run (snapshots and entries), about its bytes. */
+  bytes = 0;
+  /** Whether older events were dropped to keep the run within its byte limit. */
+  truncated = false;
   private seq = 0;
   private readonly events: Ring<Entry>;
   private readonly childNames = new Map<string, string>();
@@ -139,9 +170,7 @@ export class LiveRun {
 
   /** The innermost active states, relative to the machine: `steps.process-payment.retrying`. */
   get current(): string | null {
-    const ids = activeStateIds(this.machineId, this.value).slice(1);
-    const leaves = ids.filter((id) => !ids.some((other) => other.startsWith(`${id}.`)));
-    return leaves.length === 0 ? null : leaves.map((id) => id.slice(this.machineId.length + 1)).join(", ");
+    return currentStates(this.machineId, this.value);
   }
 
   /** Events held, oldest first. */
@@ -173,8 +202,8 @@ export class LiveRun {
     return report?.type === "@xstate.snapshot" ? { seq: entry.seq, snapshot: report.snapshot } : null;
   }
 
-  /** Records an event; returns whether an older one was dropped. */
-  record(report: InspectionReport, at: number, raw: string): boolean {
+  /** Records an event; says whether an older one was dropped, and how many bytes the run grew by. */
+  record(report: InspectionReport, at: number, raw: string): { dropped: boolean; grew: number } {
     const seq = ++this.seq;
     const actor = report.sessionId === this.sessionId ? this.name : (this.childNames.get(report.sessionId) ?? report.sessionId);
     let entry: Entry;
@@ -199,9 +228,27 @@ export class LiveRun {
     }
     this.updatedAt = Math.max(this.updatedAt, at);
     this.version++;
-    const dropped = this.events.push(entry);
-    if (dropped) this.droppedEvents++;
-    return dropped;
+    const before = this.bytes;
+    this.bytes += sizeOf(entry);
+    const evicted = this.events.push(entry);
+    if (evicted) {
+      this.bytes -= sizeOf(evicted);
+      this.droppedEvents++;
+    }
+    return { dropped: evicted !== undefined, grew: this.bytes - before };
+  }
+
+  /** Drops the oldest events (never the latest snapshot) until the run holds at most `limit`; returns the bytes freed. */
+  trimTo(limit: number): number {
+    const before = this.bytes;
+    while (this.bytes > limit && this.events.size > 1) {
+      const oldest = this.events.shift()!;
+      this.bytes -= sizeOf(oldest);
+      this.droppedEvents++;
+      this.truncated = true;
+    }
+    if (before !== this.bytes) this.version++;
+    return before - this.bytes;
   }
 
   /** Takes what the actor event says about the root: its name, machine and (if no snapshot came yet) state. */
@@ -216,6 +263,14 @@ export class LiveRun {
     // The reporter reads this snapshot when it gets round to sending the actor event, which can be
     // much later than the actor started: its value is a fair first picture, its status is not.
     if (this.latest === null && report.snapshot) this.applySnapshot({ ...report.snapshot, status: "active" }, this.updatedAt);
+  }
+
+  /** Draws the run from a complete definition of its machine (found by its flow's hash). */
+  useGraph(graph: GraphSource): void {
+    if (this.graph === graph) return;
+    this.graph = graph;
+    this.machineId = graph.machineId;
+    this.version++;
   }
 
   /** Marks the run as cut off from its reporter. */
@@ -250,7 +305,18 @@ const LIVE_RUNS_FACTOR = 10;
 /** All live runs, per reporting connection and root session. */
 export class RunRegistry {
   /** Counters over the inspector's lifetime. */
-  readonly counters: IngestCounters = { received: 0, malformed: 0, droppedEvents: 0, evictedRuns: 0, lateEvents: 0 };
+  readonly counters: IngestCounters = {
+    received: 0,
+    malformed: 0,
+    droppedEvents: 0,
+    evictedRuns: 0,
+    lateEvents: 0,
+    oversizedFrames: 0,
+    oversizedDefinitions: 0,
+    truncatedRuns: 0,
+  };
+  /** Text held for all runs, about its bytes. */
+  bytes = 0;
   /** Bumped whenever any run changes. */
   version = 0;
   private readonly runs = new Map<string, LiveRun>();
@@ -286,16 +352,29 @@ export class RunRegistry {
     const hadRunId = run.runId;
     if (report.type === "@xstate.actor" && report.sessionId === run.sessionId) {
       const graph = typeof report.definition === "string" ? this.definitions.fromReport(report.definition) : null;
+      this.counters.oversizedDefinitions = this.definitions.oversized;
       run.describe(report, graph);
     }
     // Only root snapshots keep their text (to go back to them); actor events would carry the whole definition.
-    if (run.record(report, at, text)) this.counters.droppedEvents++;
-    if (run.runId !== hadRunId && run.runId !== null) this.byRunId.set(run.runId, run);
-    if (run.graph && run.definitionHash !== null && !run.graph.complete) this.definitions.rememberHash(run.definitionHash, run.graph);
-    if (!wasFinished && run.finished) {
-      this.finished.add(run);
-      this.enforceLimits();
+    const recorded = run.record(report, at, text);
+    if (recorded.dropped) this.counters.droppedEvents++;
+    this.bytes += recorded.grew;
+    if (run.bytes > this.limits.maxBytesPerRun) {
+      const wasTruncated = run.truncated;
+      const before = run.droppedEvents;
+      this.bytes -= run.trimTo(this.limits.maxBytesPerRun);
+      this.counters.droppedEvents += run.droppedEvents - before;
+      if (!wasTruncated && run.truncated) this.counters.truncatedRuns++;
     }
+    if (run.runId !== hadRunId && run.runId !== null) this.byRunId.set(run.runId, run);
+    if (run.graph && run.definitionHash !== null && !run.graph.complete) {
+      // Orchestrix runs: the flow's complete machine, whatever the reporter's depth limit cut.
+      const complete = this.definitions.complete(run.definitionHash, run.graph);
+      if (complete) run.useGraph(complete);
+      else this.definitions.rememberHash(run.definitionHash, run.graph);
+    }
+    if (!wasFinished && run.finished) this.finished.add(run);
+    if ((!wasFinished && run.finished) || this.bytes > this.limits.maxTotalBytes) this.enforceLimits();
     this.version++;
   }
 
@@ -350,6 +429,9 @@ export class RunRegistry {
    */
   private enforceLimits(): void {
     while (this.finished.size > this.limits.maxRuns) this.evict(this.finished.values().next().value!);
+    // Over the byte budget: the oldest finished runs go first, then the oldest live ones.
+    while (this.bytes > this.limits.maxTotalBytes && this.finished.size > 0) this.evict(this.finished.values().next().value!);
+    while (this.bytes > this.limits.maxTotalBytes && this.runs.size > 1) this.evict(this.runs.values().next().value!);
     while (this.runs.size - this.finished.size > this.limits.maxRuns * LIVE_RUNS_FACTOR) {
       const oldestLive = [...this.runs.values()].find((run) => !run.finished);
       if (!oldestLive) break;
@@ -359,6 +441,7 @@ export class RunRegistry {
 
   private evict(run: LiveRun): void {
     this.runs.delete(run.key);
+    this.bytes -= run.bytes;
     this.finished.delete(run);
     if (run.runId !== null && this.byRunId.get(run.runId) === run) this.byRunId.delete(run.runId);
     const table = this.sessions.get(run.connection);
@@ -386,6 +469,10 @@ export class RunRegistry {
   }
 }
 
+function sizeOf(entry: Entry): number {
+  return ENTRY_OVERHEAD + (entry.raw?.length ?? 0) + entry.label.length + entry.actor.length;
+}
+
 function timeOf(createdAt: string | undefined): number {
   const at = createdAt === undefined ? NaN : Number(createdAt);
   return Number.isFinite(at) ? at : Date.now();
@@ -396,8 +483,4 @@ function messageOf(error: unknown): string | null {
   if (isRecord(error) && typeof error.message === "string") return error.message;
   if (typeof error === "string") return error;
   return JSON.stringify(error) ?? String(error);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -52,15 +52,45 @@ export function hostAllowed(request: IncomingMessage): boolean {
   return isLoopback(name);
 }
 
-/** A page's socket must come from a page of the inspector itself (browsers send `Origin`; other clients do not). */
-export function sameOrigin(request: IncomingMessage): boolean {
+/** An origin as browsers send it (`http://localhost:5173`), normalized; `null` when it is not one. */
+export function normalizeOrigin(origin: string): string | null {
+  try {
+    const url = new URL(origin);
+    return url.protocol === "http:" || url.protocol === "https:" ? url.origin : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Whether a request's `Origin` may talk to the inspector: none (Node reporters, curl), the inspector's
+ * own (its page), or one of `allowOrigins` (a dev server whose page reports runs from the browser).
+ */
+export function originAllowed(request: IncomingMessage, allowOrigins: ReadonlySet<string> = new Set()): boolean {
   const origin = request.headers.origin;
   if (origin === undefined) return true;
-  try {
-    return new URL(origin).host === request.headers.host;
-  } catch {
-    return false;
-  }
+  const normalized = normalizeOrigin(origin);
+  if (normalized === null) return false;
+  return new URL(normalized).host === request.headers.host || allowOrigins.has(normalized);
+}
+
+/** The page's own socket (`/ui`) only from the inspector's page itself: browsers send `Origin`, other clients do not. */
+export function sameOrigin(request: IncomingMessage): boolean {
+  return originAllowed(request);
+}
+
+/**
+ * Whether a GET comes from another site's page (a `fetch`, an `<img>`, a `<script>`): refused for the
+ * API, where a response could leak a run's data. Browsers say so in `Sec-Fetch-Site` and `Origin`;
+ * a navigation (the user opening a link) is not such a request.
+ */
+export function crossSite(request: IncomingMessage, allowOrigins: ReadonlySet<string> = new Set()): boolean {
+  if (!originAllowed(request, allowOrigins)) return true;
+  const site = request.headers["sec-fetch-site"];
+  if (site !== "cross-site" && site !== "same-site") return false;
+  const origin = request.headers.origin;
+  const normalized = origin === undefined ? null : normalizeOrigin(origin);
+  return normalized === null || !allowOrigins.has(normalized);
 }
 
 function describeToken(token: unknown): string {

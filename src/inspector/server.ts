@@ -1,28 +1,35 @@
 /**
  * The local inspector: an HTTP + WebSocket server that accepts what `createWebSocketInspector()`
  * from `@statelyai/inspect` sends, keeps it per run (bounded), and serves a page that shows runs live.
+ * This file wires the parts: `server/routes.ts` (HTTP), `server/reporters.ts` (the reporter socket),
+ * `server/pages.ts` (the page sessions), around the shared `server/state.ts`.
  */
-import { randomBytes } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import { WebSocketServer, type RawData, type WebSocket } from "ws";
-import type { RunStore, RunSummary as StoredRunSummary } from "orchestrix";
-import { Definitions, type GraphSource, type InspectableFlow } from "./definitions.js";
-import { renderSvg } from "./graph-svg.js";
-import { pageHtml } from "./page.js";
-import { RunRegistry, type IngestCounters, type LiveRun } from "./runs.js";
-import { assertSafeBinding, hostAllowed, sameOrigin, tokenOf, tokensMatch } from "./security.js";
+import { WebSocketServer } from "ws";
+import type { RunStore } from "orchestrix";
+import { workerLayout } from "../graph/worker.js";
+import { Definitions, type InspectableFlow } from "./definitions.js";
+import { RunRegistry } from "./runs.js";
 import {
-  StoredRuns,
-  graphFor,
-  liveSummary,
-  liveView,
-  pointDetail,
-  storedSummary,
-  storedView,
-  type RunSummary,
-  type RunView,
-} from "./views.js";
+  assertSafeBinding,
+  crossSite,
+  hostAllowed,
+  normalizeOrigin,
+  originAllowed,
+  sameOrigin,
+  tokenOf,
+  tokensMatch,
+} from "./security.js";
+import { PageSessions } from "./server/pages.js";
+import { acceptReporter } from "./server/reporters.js";
+import { messageOf, refuse, send } from "./server/respond.js";
+import { route, STORED_LIST_LIMIT } from "./server/routes.js";
+import { InspectorState, type InspectorStats } from "./server/state.js";
+import { StoredRuns } from "./stored-runs.js";
+import { liveSummary, type RunSummary, type RunView } from "./views.js";
+
+export type { InspectorStats } from "./server/state.js";
 
 /** Options of {@link startInspector}. */
 export interface InspectorOptions {
@@ -43,19 +50,24 @@ export interface InspectorOptions {
    * finish, up to 10 × `maxRuns`. @default 500
    */
   maxRuns?: number;
+  /**
+   * Browser origins whose pages may report runs (e.g. a dev server, `"http://localhost:5173"`). Node
+   * reporters send no `Origin` and are always accepted; a browser page of any other site is refused.
+   */
+  allowOrigins?: readonly string[];
+  /** A reporter frame larger than this is refused and its connection closed. @default 4 MiB */
+  maxFrameBytes?: number;
+  /** Text kept per run; beyond it the oldest events are dropped and the run says it was truncated. @default 16 MiB */
+  maxBytesPerRun?: number;
+  /** Text kept for all live runs; beyond it the oldest runs are evicted. @default 256 MiB */
+  maxTotalBytes?: number;
+  /** A reported machine definition larger than this is not drawn. @default 2 MiB */
+  maxDefinitionBytes?: number;
+  /** A graph layout (run in a worker thread) taking longer than this is stopped and not drawn. @default 10000 */
+  layoutTimeoutMs?: number;
 }
 
-/** Counters of a running inspector. */
-export interface InspectorStats extends IngestCounters {
-  /** Live runs held now. */
-  runs: number;
-  /** Connected reporters (`createWebSocketInspector` sockets). */
-  reporters: number;
-  /** Open inspector pages. */
-  pages: number;
-  /** Why the last store listing failed, if it did. */
-  storeError: string | null;
-}
+const MiB = 1024 * 1024;
 
 /** A running inspector, with a small read API over what it received. */
 export interface Inspector {
@@ -77,18 +89,6 @@ export interface Inspector {
 
 const FLUSH_MS = 200;
 const STORE_REFRESH_MS = 2000;
-const STORED_LIST_LIMIT = 200;
-const PAGE_LIST_LIMIT = 300;
-/** A page that cannot keep up is skipped until its socket drains; what it missed is sent whole afterwards. */
-const PAGE_BACKLOG_BYTES = 4 * 1024 * 1024;
-
-interface PageClient {
-  socket: WebSocket;
-  selected: string | null;
-  sentList: string;
-  sentRun: string;
-  graphs: Set<string>;
-}
 
 /**
  * Starts the local inspector: point any XState actor (every Orchestrix run) at it with
@@ -106,33 +106,29 @@ export async function startInspector(options: InspectorOptions = {}): Promise<In
   checkCount("port", port, 0, 65535);
   checkCount("maxEventsPerRun", maxEventsPerRun, 1);
   checkCount("maxRuns", maxRuns, 1);
+  const maxFrameBytes = options.maxFrameBytes ?? 4 * MiB;
+  const maxBytesPerRun = options.maxBytesPerRun ?? 16 * MiB;
+  const maxTotalBytes = options.maxTotalBytes ?? 256 * MiB;
+  const maxDefinitionBytes = options.maxDefinitionBytes ?? 2 * MiB;
+  const layoutTimeoutMs = options.layoutTimeoutMs ?? 10_000;
+  checkCount("maxFrameBytes", maxFrameBytes, 1024);
+  checkCount("maxBytesPerRun", maxBytesPerRun, 1024);
+  checkCount("maxTotalBytes", maxTotalBytes, maxBytesPerRun);
+  checkCount("maxDefinitionBytes", maxDefinitionBytes, 1);
+  checkCount("layoutTimeoutMs", layoutTimeoutMs, 1);
+  const allowOrigins = new Set<string>();
+  for (const origin of options.allowOrigins ?? []) {
+    const normalized = typeof origin === "string" ? normalizeOrigin(origin) : null;
+    if (normalized === null) throw new TypeError(`Expected \`allowOrigins\` to hold origins such as "http://localhost:5173", got ${JSON.stringify(origin)}`);
+    allowOrigins.add(normalized);
+  }
   assertSafeBinding(host, token);
 
-  const definitions = new Definitions(options.flows ?? []);
-  const registry = new RunRegistry({ maxEventsPerRun, maxRuns }, definitions);
+  const definitions = new Definitions(options.flows ?? [], { draw: workerLayout({ timeoutMs: layoutTimeoutMs }), maxDefinitionBytes });
+  const registry = new RunRegistry({ maxEventsPerRun, maxRuns, maxBytesPerRun, maxTotalBytes }, definitions);
   const stored = store ? new StoredRuns(store, STORED_LIST_LIMIT) : null;
-  const pages = new Set<PageClient>();
-  let reporters = 0;
-  let connections = 0;
-
-  const stats = (): InspectorStats => ({
-    ...registry.counters,
-    runs: registry.size,
-    reporters,
-    pages: pages.size,
-    storeError: stored?.error ?? null,
-  });
-
-  const find = (keyOrRunId: string): LiveRun | undefined => registry.get(keyOrRunId) ?? registry.withRunId(keyOrRunId);
-  const graphOfLive = (run: LiveRun): GraphSource | null => graphFor(definitions, run.definitionHash, run.machineId, run.graph);
-  const graphOfStored = (record: StoredRunSummary): GraphSource | null => graphFor(definitions, record.definitionHash, record.flow, null);
-  const isStored = (run: LiveRun) => run.runId !== null && stored?.records.some((record) => record.runId === run.runId) === true;
-  const viewOf = (run: LiveRun) => liveView(run, graphOfLive(run), isStored(run));
-
-  const storedList = (): RunSummary[] => {
-    if (!stored) return [];
-    return stored.records.filter((record) => !registry.withRunId(record.runId)).map(storedSummary);
-  };
+  const state = new InspectorState(registry, definitions, stored);
+  const pages = new PageSessions(state, { limits: { maxEventsPerRun, maxRuns, maxBytesPerRun }, store: stored !== null });
 
   const authorize = (request: IncomingMessage, url: URL): 401 | 403 | null => {
     if (token !== undefined) return tokensMatch(tokenOf(request, url), token) ? null : 401;
@@ -141,203 +137,32 @@ export async function startInspector(options: InspectorOptions = {}): Promise<In
 
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? "/", "http://inspector.invalid");
-    const denied = authorize(request, url);
+    // Another site's page must not read runs through the API (its data), nor embed its drawings.
+    const denied = authorize(request, url) ?? (url.pathname.startsWith("/api/") && crossSite(request, allowOrigins) ? 403 : null);
     if (denied) return refuse(response, denied);
-    handleHttp(url, response).catch((error: unknown) => {
+    route(state, url, response).catch((error: unknown) => {
       if (!response.headersSent) send(response, 500, "text/plain; charset=utf-8", `Inspector error: ${messageOf(error)}`);
       else response.destroy();
     });
   });
 
-  async function handleHttp(url: URL, response: ServerResponse): Promise<void> {
-    const path = url.pathname;
-    if (path === "/" || path === "/index.html") {
-      const nonce = randomBytes(16).toString("base64");
-      response.setHeader(
-        "Content-Security-Policy",
-        `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'; img-src data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
-      );
-      return send(response, 200, "text/html; charset=utf-8", pageHtml(nonce));
-    }
-    if (path === "/api/runs") {
-      await stored?.refresh();
-      return sendJson(response, { live: registry.list().map(liveSummary), stored: storedList(), stats: stats() });
-    }
-    const match = /^\/api\/runs\/([^/]+)(\/graph\.svg)?$/.exec(path);
-    if (match) {
-      let key: string;
-      try {
-        key = decodeURIComponent(match[1]!);
-      } catch {
-        return send(response, 400, "text/plain; charset=utf-8", `Bad run key in ${path}: expected a percent-encoded run key`);
-      }
-      const view = await viewFor(key);
-      if (!view) return send(response, 404, "text/plain; charset=utf-8", `No run "${key}"`);
-      if (!match[2]) return sendJson(response, view);
-      const source = view.graph ? graphSource(key) : null;
-      if (!source) return send(response, 404, "text/plain; charset=utf-8", `No definition known for run "${key}"`);
-      const { layout } = await source.draw();
-      response.setHeader("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
-      return send(response, 200, "image/svg+xml; charset=utf-8", renderSvg(layout, view.latest?.active ?? [], { title: view.summary.name }));
-    }
-    if (path === "/favicon.ico") return send(response, 204, "text/plain", "");
-    return send(response, 404, "text/plain; charset=utf-8", "Not found");
-  }
-
-  async function viewFor(key: string): Promise<RunView | undefined> {
-    const run = find(key);
-    if (run) return viewOf(run);
-    if (!stored || !key.startsWith("store:")) return undefined;
-    const record = await stored.store.load(key.slice("store:".length));
-    return record && storedView(record, graphOfStored(record));
-  }
-
-  function graphSource(key: string): GraphSource | null {
-    const run = find(key);
-    if (run) return graphOfLive(run);
-    const record = stored?.records.find((candidate) => `store:${candidate.runId}` === key);
-    return record ? graphOfStored(record) : null;
-  }
-
-  const sockets = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 32 * 1024 * 1024 });
+  const sockets = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: maxFrameBytes });
 
   server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on("error", () => socket.destroy());
     const url = new URL(request.url ?? "/", "http://inspector.invalid");
-    const denied = authorize(request, url) ?? (url.pathname === "/ui" && !sameOrigin(request) ? 403 : null);
+    // The page's socket only from the page itself; reporters from Node (no Origin) or an allowed origin.
+    const foreign = url.pathname === "/ui" ? !sameOrigin(request) : !originAllowed(request, allowOrigins);
+    const denied = authorize(request, url) ?? (foreign ? 403 : null);
     if (denied) {
       const reason = denied === 401 ? "Unauthorized" : "Forbidden";
       socket.end(`HTTP/1.1 ${denied} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${reason.length}\r\n\r\n${reason}`);
       return;
     }
-    sockets.handleUpgrade(request, socket, head, (ws) => (url.pathname === "/ui" ? acceptPage(ws) : acceptReporter(ws)));
+    sockets.handleUpgrade(request, socket, head, (ws) => (url.pathname === "/ui" ? pages.accept(ws) : acceptReporter(state, ws)));
   });
 
-  function acceptReporter(ws: WebSocket): void {
-    const connection = ++connections;
-    reporters++;
-    ws.on("message", (data: RawData) => registry.ingest(connection, textOf(data)));
-    ws.on("error", () => ws.terminate());
-    ws.on("close", () => {
-      reporters--;
-      registry.disconnect(connection);
-    });
-  }
-
-  function acceptPage(ws: WebSocket): void {
-    const page: PageClient = { socket: ws, selected: null, sentList: "", sentRun: "", graphs: new Set() };
-    pages.add(page);
-    ws.on("error", () => ws.terminate());
-    ws.on("close", () => pages.delete(page));
-    ws.on("message", (data: RawData) => {
-      let message: unknown;
-      try {
-        message = JSON.parse(textOf(data));
-      } catch {
-        return;
-      }
-      onPageMessage(page, message).catch((error: unknown) => sendTo(page, { type: "error", message: messageOf(error) }));
-    });
-    sendTo(page, { type: "hello", limits: { maxEventsPerRun, maxRuns }, store: stored !== null });
-    void stored?.refresh().then(() => flushPage(page));
-    flushPage(page);
-  }
-
-  async function onPageMessage(page: PageClient, message: unknown): Promise<void> {
-    if (!isRecord(message)) return;
-    if (message.type === "select" && typeof message.key === "string") {
-      page.selected = message.key;
-      page.sentRun = "";
-      await sendSelected(page);
-    } else if (message.type === "point" && typeof message.key === "string" && typeof message.seq === "number") {
-      const run = find(message.key);
-      const point = run?.snapshotAt(message.seq);
-      if (run && point) {
-        sendTo(page, {
-          type: "point",
-          key: message.key,
-          detail: pointDetail(run.machineId, point.seq, point.snapshot.value, point.snapshot.context),
-        });
-      }
-    } else if (message.type === "refresh") {
-      await stored?.refresh();
-      flushPage(page);
-    }
-  }
-
-  async function sendSelected(page: PageClient): Promise<void> {
-    const key = page.selected;
-    if (key === null) return;
-    const run = find(key);
-    if (run) {
-      const version = `live:${run.key}:${run.version}:${stored?.version ?? 0}`;
-      if (page.sentRun === version) return;
-      page.sentRun = version;
-      const view = viewOf(run);
-      sendTo(page, { type: "run", view });
-      sendGraph(page, graphOfLive(run));
-      return;
-    }
-    if (stored && key.startsWith("store:")) {
-      const runId = key.slice("store:".length);
-      const known = stored.records.find((record) => record.runId === runId);
-      const version = `stored:${runId}:${known?.seq ?? "?"}`;
-      if (page.sentRun === version) return;
-      page.sentRun = version;
-      const record = await stored.store.load(runId);
-      if (page.selected !== key) return;
-      if (!record) return sendTo(page, { type: "gone", key });
-      sendTo(page, { type: "run", view: storedView(record, graphOfStored(record)) });
-      sendGraph(page, graphOfStored(record));
-      return;
-    }
-    if (page.sentRun !== `gone:${key}`) {
-      page.sentRun = `gone:${key}`;
-      sendTo(page, { type: "gone", key });
-    }
-  }
-
-  function sendGraph(page: PageClient, source: GraphSource | null): void {
-    if (!source || page.graphs.has(source.id)) return;
-    page.graphs.add(source.id);
-    source.draw().then(
-      ({ layout, svg }) =>
-        sendTo(page, { type: "graph", id: source.id, machineId: source.machineId, svg, truncated: layout.truncated, complete: source.complete }),
-      (error: unknown) => sendTo(page, { type: "graph", id: source.id, machineId: source.machineId, error: messageOf(error) }),
-    );
-  }
-
-  let listCache: { version: string; text: string } | null = null;
-  function listMessage(): { version: string; text: string } {
-    const version = `${registry.version}:${stored?.version ?? 0}:${pages.size}:${reporters}`;
-    if (listCache?.version !== version) {
-      // The page lists the newest runs; the rest are counted (and reachable by the read API).
-      const live = registry.list();
-      const text = JSON.stringify({
-        type: "runs",
-        live: live.slice(0, PAGE_LIST_LIMIT).map(liveSummary),
-        liveTotal: live.length,
-        stored: storedList(),
-        stats: stats(),
-      });
-      listCache = { version, text };
-    }
-    return listCache;
-  }
-
-  function flushPage(page: PageClient): void {
-    if (page.socket.readyState !== page.socket.OPEN || page.socket.bufferedAmount > PAGE_BACKLOG_BYTES) return;
-    const list = listMessage();
-    if (page.sentList !== list.version) {
-      page.sentList = list.version;
-      page.socket.send(list.text);
-    }
-    sendSelected(page).catch((error: unknown) => sendTo(page, { type: "error", message: messageOf(error) }));
-  }
-
-  const flushTimer = setInterval(() => {
-    for (const page of pages) flushPage(page);
-  }, FLUSH_MS);
+  const flushTimer = setInterval(() => pages.flushAll(), FLUSH_MS);
   flushTimer.unref();
   const storeTimer = setInterval(() => {
     if (pages.size > 0) void stored?.refresh();
@@ -375,12 +200,12 @@ export async function startInspector(options: InspectorOptions = {}): Promise<In
     reportUrl: `ws://${shownHost}:${boundPort}/${query}`,
     host,
     port: boundPort,
-    runs: () => registry.list().map(liveSummary),
-    run: (keyOrRunId) => {
-      const run = find(keyOrRunId);
-      return run && viewOf(run);
+    runs: (): RunSummary[] => registry.list().map(liveSummary),
+    run: (keyOrRunId): RunView | undefined => {
+      const run = state.find(keyOrRunId);
+      return run && state.viewOf(run);
     },
-    stats,
+    stats: (): InspectorStats => state.stats(),
     close: async () => {
       clearInterval(flushTimer);
       clearInterval(storeTimer);
@@ -394,46 +219,8 @@ export async function startInspector(options: InspectorOptions = {}): Promise<In
   };
 }
 
-function sendTo(page: PageClient, message: unknown): void {
-  if (page.socket.readyState === page.socket.OPEN) page.socket.send(JSON.stringify(message));
-}
-
-function send(response: ServerResponse, status: number, type: string, body: string): void {
-  response.writeHead(status, { "Content-Type": type, "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff" });
-  response.end(body);
-}
-
-function sendJson(response: ServerResponse, value: unknown): void {
-  send(response, 200, "application/json; charset=utf-8", JSON.stringify(value));
-}
-
-function refuse(response: ServerResponse, status: 401 | 403): void {
-  const body =
-    status === 401
-      ? "Unauthorized: this inspector needs its token, as ?token=… or an Authorization: Bearer … header\n"
-      : "Forbidden: without a token the inspector only answers requests addressed to localhost\n";
-  response.writeHead(status, {
-    "Content-Type": "text/plain; charset=utf-8",
-    ...(status === 401 ? { "WWW-Authenticate": 'Bearer realm="orchestrix-inspector"' } : {}),
-  });
-  response.end(body);
-}
-
-function textOf(data: RawData): string {
-  if (Array.isArray(data)) return Buffer.concat(data).toString("utf8");
-  return Buffer.isBuffer(data) ? data.toString("utf8") : Buffer.from(data).toString("utf8");
-}
-
 function checkCount(name: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): void {
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
     throw new TypeError(`Expected \`${name}\` to be an integer from ${min} to ${max}, got ${String(value)}`);
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -3,6 +3,7 @@
  * `compensations` records): attempts with their durations and errors, and the retry waits between them.
  * The context comes from any reporter, so every field is checked rather than trusted.
  */
+import { isRecord } from "../graph/guards.js";
 
 /** One attempt of a step or compensation. */
 export interface TimelineAttempt {
@@ -109,8 +110,4 @@ function messageOf(error: unknown): string | null {
 
 function numberOrNull(value: unknown): number | null {
   return typeof value === "number" && Number.isFinite(value) ? value : null;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -2,9 +2,10 @@
  * What the page and the read API show of a run, live or stored: a summary for the list, and a
  * detailed view (graph, state history, timeline, context, events) for the chosen run.
  */
-import type { RunRecord, RunStore, RunSummary as StoredRunSummary } from "orchestrix";
+import { readFlowSnapshot, type RunRecord, type RunSummary as StoredRunSummary } from "orchestrix";
 import type { Definitions, GraphSource } from "./definitions.js";
-import { activeStateIds } from "./graph-svg.js";
+import { runPath, type StateMark } from "../graph/path.js";
+import { activeStateIds, currentStates } from "../graph/read.js";
 import type { LiveRun, RecordedEvent } from "./runs.js";
 import { timelineOf, type Timeline } from "./timeline.js";
 
@@ -29,6 +30,8 @@ export interface RunSummary {
   events: number;
   /** Older events dropped from the run's full buffer. */
   droppedEvents: number;
+  /** Whether older events were dropped to keep the run within the per-run byte limit. */
+  truncated: boolean;
   error: string | null;
 }
 
@@ -63,6 +66,8 @@ export interface RunView {
 export interface PointDetail {
   seq: number;
   active: string[];
+  /** What happened in each state the run went through, by state id: the path drawn on the graph. */
+  marks: Record<string, StateMark>;
   context: unknown;
   timeline: Timeline | null;
 }
@@ -82,6 +87,7 @@ export function liveSummary(run: LiveRun): RunSummary {
     endedAt: run.endedAt,
     events: run.received,
     droppedEvents: run.droppedEvents,
+    truncated: run.truncated,
     error: run.error,
   };
 }
@@ -101,6 +107,7 @@ export function storedSummary(record: StoredRunSummary): RunSummary {
     endedAt: record.status === "running" ? null : record.updatedAt,
     events: 0,
     droppedEvents: 0,
+    truncated: false,
     error: record.lastError,
   };
 }
@@ -113,11 +120,12 @@ export function graphFor(definitions: Definitions, hash: string | null, machineI
 /** The detailed view of a live run. */
 export function liveView(run: LiveRun, graph: GraphSource | null, stored: boolean): RunView {
   const latest = run.snapshotAt();
+  const snapshots = run.snapshots();
   return {
     summary: liveSummary(run),
     graph: graph && { id: graph.id, machineId: graph.machineId, complete: graph.complete },
-    snapshots: run.snapshots(),
-    latest: latest && pointDetail(run.machineId, latest.seq, latest.snapshot.value, latest.snapshot.context),
+    snapshots,
+    latest: latest && pointDetail(run.machineId, latest.seq, latest.snapshot.value, latest.snapshot.context, graph, visitedUntil(snapshots, latest.seq)),
     events: run.recorded(),
     droppedEvents: run.droppedEvents,
     stored,
@@ -126,16 +134,19 @@ export function liveView(run: LiveRun, graph: GraphSource | null, stored: boolea
 
 /** The detailed view of a stored run: its last saved snapshot. */
 export function storedView(record: RunRecord, graph: GraphSource | null): RunView {
-  const snapshot = isRecord(record.snapshot) ? record.snapshot : {};
-  const latest = pointDetail(record.flow, record.seq, snapshot.value, snapshot.context);
+  // Read through the one typed reader of stored snapshots; one it cannot read shows no state.
+  const reading = readFlowSnapshot(record.snapshot);
+  const snapshot = reading.ok ? reading.snapshot : { value: undefined, context: undefined, status: "active" };
+  const latest = pointDetail(record.flow, record.seq, snapshot.value, snapshot.context, graph);
   return {
-    summary: storedSummary(record),
+    // The record's snapshot says where the run stands, also once it has ended (its final state).
+    summary: { ...storedSummary(record), state: currentStates(record.flow, snapshot.value) ?? record.currentStep },
     graph: graph && { id: graph.id, machineId: graph.machineId, complete: graph.complete },
     snapshots: [
       {
         seq: record.seq,
         at: record.updatedAt,
-        status: typeof snapshot.status === "string" ? snapshot.status : "active",
+        status: snapshot.status,
         event: "(stored)",
         active: latest.active,
       },
@@ -148,53 +159,22 @@ export function storedView(record: RunRecord, graph: GraphSource | null): RunVie
 }
 
 /** Context, timeline and active states of one snapshot. */
-export function pointDetail(machineId: string, seq: number, value: unknown, context: unknown): PointDetail {
-  return { seq, active: activeStateIds(machineId, value), context: context ?? null, timeline: timelineOf(context) };
+export function pointDetail(
+  machineId: string,
+  seq: number,
+  value: unknown,
+  context: unknown,
+  graph: GraphSource | null,
+  visited: Iterable<string> = [],
+): PointDetail {
+  const active = activeStateIds(machineId, value);
+  const marks = graph ? runPath(machineId, graph.stateIds(), context, visited) : {};
+  return { seq, active, marks, context: context ?? null, timeline: timelineOf(context) };
 }
 
-/** The store's recent runs, refreshed while a page is open. */
-export class StoredRuns {
-  /** The last listing, most recently updated first. */
-  records: StoredRunSummary[] = [];
-  /** Why the last listing failed, if it did. */
-  error: string | null = null;
-  /** Bumped when the listing changes. */
-  version = 0;
-  private pending: Promise<void> | undefined;
-  private signature = "";
-
-  constructor(
-    readonly store: RunStore,
-    private readonly limit: number,
-  ) {}
-
-  /** Lists the store again (one listing at a time). */
-  refresh(): Promise<void> {
-    this.pending ??= this.store
-      .list({ limit: this.limit })
-      .then(
-        ({ runs: records }) => {
-          const signature = records.map((record) => `${record.runId}:${record.seq}`).join(",");
-          if (signature !== this.signature || this.error !== null) {
-            this.signature = signature;
-            this.records = records;
-            this.error = null;
-            this.version++;
-          }
-        },
-        (error: unknown) => {
-          const message = error instanceof Error ? error.message : String(error);
-          if (message !== this.error) this.version++;
-          this.error = message;
-        },
-      )
-      .finally(() => {
-        this.pending = undefined;
-      });
-    return this.pending;
-  }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+/** Every state the run's snapshots were seen in, up to `seq`. */
+export function visitedUntil(snapshots: readonly SnapshotPoint[], seq: number): Set<string> {
+  const visited = new Set<string>();
+  for (const point of snapshots) if (point.seq <= seq) for (const id of point.active) visited.add(id);
+  return visited;
 }

@@ -13,6 +13,8 @@ export interface InspectOptions {
   store?: string;
   /** Modules whose flows draw stored runs that were never seen live. */
   module?: string[];
+  /** Browser origins whose pages may report runs (`--allow-origin`). */
+  allowOrigin?: string[];
 }
 
 /** `orchestrix inspect`: serves the local inspector until the process is stopped. */
@@ -27,6 +29,7 @@ export async function inspectCommand(options: InspectOptions): Promise<number> {
       host: options.host,
       ...(options.token !== undefined ? { token: options.token } : {}),
       ...(store ? { store } : {}),
+      ...(options.allowOrigin ? { allowOrigins: options.allowOrigin } : {}),
       flows,
     });
   } catch (cause) {

@@ -11,20 +11,25 @@ export interface ListRunsOptions {
   status?: RunStatus[];
   flow?: string;
   limit: number;
+  /** The cursor a previous page printed: the runs after it. */
+  after?: string;
   json?: boolean;
 }
 
 /** `orchestrix runs list`: the most recently updated runs as a table, or as JSON records without snapshots. */
 export async function listRuns(options: ListRunsOptions): Promise<number> {
-  const { runs: records } = await withStore(options.store, { mustExist: true, readonly: true }, (store) =>
+  const { runs: records, next } = await withStore(options.store, { mustExist: true, readonly: true }, (store) =>
     store.list({
       limit: options.limit,
       ...(options.status ? { status: options.status } : {}),
       ...(options.flow !== undefined ? { flow: options.flow } : {}),
+      ...(options.after !== undefined ? { after: options.after } : {}),
     }),
   );
   if (options.json) {
     console.log(JSON.stringify(records, null, 2));
+    // The records stay a plain array on stdout; where the next page starts goes to stderr.
+    if (next !== undefined) console.error(`next page: --after ${next}`);
     return ExitCode.OK;
   }
   if (records.length === 0) {
@@ -46,8 +51,8 @@ export async function listRuns(options: ListRunsOptions): Promise<number> {
       ]),
     ),
   );
-  if (records.length === options.limit) {
-    console.log(`\nShowing the ${options.limit} most recently updated runs; raise --limit to see more.`);
+  if (next !== undefined) {
+    console.log(`\nMore runs: add --after ${next} for the next ${options.limit}.`);
   }
   return ExitCode.OK;
 }

@@ -1,0 +1,11 @@
+export { useFlow } from "./react/use-flow.js";
+export type { UseFlowOptions, FlowView } from "./react/use-flow.js";
+export { useFlowRun } from "./react/use-flow-run.js";
+export type { FlowRunView } from "./react/use-flow-run.js";
+export { useRemoteRun } from "./react/use-remote-run.js";
+export type { UseRemoteRunOptions, RemoteRunView } from "./react/use-remote-run.js";
+export { useFlowSelector, sameValue } from "./react/selector.js";
+export type { HasViewSource } from "./react/selector.js";
+export type { ViewSource } from "./react/source.js";
+export { runView, idleView } from "orchestrix";
+export type { RunView, StepView, StepViewStatus } from "orchestrix";
