@@ -6,6 +6,7 @@ export default defineConfig([
     entry: {
       index: "src/index.ts",
       sqlite: "src/sqlite.ts",
+      postgres: "src/postgres.ts",
       inspector: "src/inspector.ts",
       react: "src/react.ts",
       http: "src/http.ts",

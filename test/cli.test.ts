@@ -210,13 +210,13 @@ describe("orchestrix runs", () => {
 
   it("refuses a store URL it cannot use, saying what it expected and what came", async () => {
     const [postgres, memory, noScheme, missing] = await Promise.all([
-      cli(["runs", "list", "--store", "postgres://localhost/runs"]),
+      cli(["runs", "list", "--store", "postgres:runs"]),
       cli(["runs", "list", "--store", "memory:"]),
       cli(["runs", "list", "--store", "./runs.db"]),
       cli(["runs", "list", "--store", `sqlite:${join(dir, "missing.db")}`]),
     ]);
     for (const outcome of [postgres, memory, noScheme, missing]) expect(outcome.code).toBe(1);
-    expect(postgres.stderr).toContain('Expected --store to use the sqlite: scheme, e.g. sqlite:./runs.db; got "postgres://localhost/runs"');
+    expect(postgres.stderr).toContain('Expected a PostgreSQL URL with a host, e.g. postgres://user@127.0.0.1:5432/app; got "postgres:runs"');
     expect(memory.stderr).toContain("memory: keeps runs in the memory of a single process");
     expect(noScheme.stderr).toContain('got "./runs.db" (no scheme)');
     expect(missing.stderr).toContain(`No database at ${join(dir, "missing.db")}`);

@@ -7,9 +7,10 @@ import { cancelRunCommand } from "./commands/runs-cancel.js";
 import { listRuns } from "./commands/runs-list.js";
 import { resumeRunCommand } from "./commands/runs-resume.js";
 import { showRun } from "./commands/runs-show.js";
+import { workerCommand, type WorkerCommandOptions } from "./commands/worker.js";
 import { packageVersion } from "./version.js";
 
-const STORE_HELP = "where runs are kept: sqlite:<database file>, e.g. sqlite:./runs.db";
+const STORE_HELP = "where runs are kept: sqlite:<database file>, e.g. sqlite:./runs.db, or postgres://user@host:5432/database";
 
 /** `--store`, read from ORCHESTRIX_STORE too; `purpose` says what the command does with it. */
 function storeOption(required: boolean, purpose?: string): Option {
@@ -102,6 +103,16 @@ export function createProgram(): Command {
       "browser origins whose pages may report runs, e.g. a dev server http://localhost:5173 (Node reporters need none)",
     )
     .action(async (options: InspectOptions) => exitWith(await inspectCommand(options)));
+
+  program
+    .command("worker")
+    .summary("run a module's flows from the PostgreSQL queue")
+    .description("Take runs from the PostgreSQL queue and run them, taking over the runs of workers that died or stalled; SIGTERM stops it gracefully.")
+    .argument("<module>", "the .ts or .js module that exports the flows")
+    .addOption(storeOption(true))
+    .option("--concurrency <n>", "runs at once in this process", parsePositiveInteger, 4)
+    .option("--lease-ms <ms>", "how long a run's claim holds without renewal (the takeover time of a dead worker)", parsePositiveInteger)
+    .action(async (module: string, options: WorkerCommandOptions) => exitWith(await workerCommand(module, options)));
 
   program
     .command("export")

@@ -1,24 +1,31 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { RunStore } from "orchestrix";
+import { postgresStore } from "orchestrix/postgres";
 import { sqliteStore } from "orchestrix/sqlite";
 import { CliError } from "./cli-error.js";
 
-/** A parsed `--store` URL. */
-export interface StoreUrl {
-  /** The only scheme a CLI can use: a store other processes can read too. */
-  scheme: "sqlite";
-  /** Absolute path of the database file. */
-  path: string;
-  /** The URL as it was given. */
-  url: string;
-}
+/** A parsed `--store` URL: a store other processes can read too. */
+export type StoreUrl =
+  | {
+      scheme: "sqlite";
+      /** Absolute path of the database file. */
+      path: string;
+      /** The URL as it was given. */
+      url: string;
+    }
+  | {
+      scheme: "postgres";
+      /** The URL as it was given: it is the connection string. */
+      url: string;
+    };
 
 const EXAMPLE = "sqlite:./runs.db";
+const POSTGRES_EXAMPLE = "postgres://user@127.0.0.1:5432/app";
 
 /**
- * Parses `--store`: `sqlite:<path>` (also `sqlite://<path>`, so `sqlite:///abs/runs.db` works); a relative
- * path is taken from the current directory.
+ * Parses `--store`: `sqlite:<path>` (also `sqlite://<path>`, so `sqlite:///abs/runs.db` works; a relative
+ * path is taken from the current directory), or a PostgreSQL URL `postgres://…` / `postgresql://…`.
  */
 export function parseStoreUrl(url: string): StoreUrl {
   const match = /^([a-zA-Z][a-zA-Z0-9+.-]*):(.*)$/s.exec(url.trim());
@@ -30,11 +37,19 @@ export function parseStoreUrl(url: string): StoreUrl {
   if (scheme === "memory") {
     throw new CliError(
       `--store memory: keeps runs in the memory of a single process, so a CLI command could never see them; ` +
-        `expected sqlite:<database file>, e.g. ${EXAMPLE}`,
+        `expected sqlite:<database file>, e.g. ${EXAMPLE}, or ${POSTGRES_EXAMPLE}`,
     );
   }
+  if (scheme === "postgres" || scheme === "postgresql") {
+    if (!/^\/\/[^/]/.test(rest)) {
+      throw new CliError(`Expected a PostgreSQL URL with a host, e.g. ${POSTGRES_EXAMPLE}; got ${JSON.stringify(url)}`);
+    }
+    return { scheme: "postgres", url: url.trim() };
+  }
   if (scheme !== "sqlite") {
-    throw new CliError(`Expected --store to use the sqlite: scheme, e.g. ${EXAMPLE}; got ${JSON.stringify(url)} (scheme "${scheme}:")`);
+    throw new CliError(
+      `Expected --store to use the sqlite: or postgres: scheme, e.g. ${EXAMPLE} or ${POSTGRES_EXAMPLE}; got ${JSON.stringify(url)} (scheme "${scheme}:")`,
+    );
   }
   if (rest.startsWith("//")) rest = rest.slice(2);
   if (rest === "") throw new CliError(`Expected a database file after "sqlite:", e.g. ${EXAMPLE}; got ${JSON.stringify(url)}`);
@@ -49,8 +64,13 @@ export interface OpenOptions {
   readonly?: boolean;
 }
 
-/** Opens the store a `--store` URL names. */
+/**
+ * Opens the store a `--store` URL names. A PostgreSQL database that does not exist is refused by
+ * the server, naming it.
+ */
 export function openStore(url: StoreUrl, options: OpenOptions): RunStore {
+  // The CLI answers a person: a database that is down is reported in seconds, not retried for long.
+  if (url.scheme === "postgres") return postgresStore({ connectionString: url.url, retryForMs: 2_000 });
   if (options.mustExist && !existsSync(url.path)) {
     throw new CliError(
       `No database at ${url.path} (from --store ${url.url}): expected an Orchestrix SQLite file; ` +

@@ -25,7 +25,12 @@ export default async function setup(): Promise<void> {
     external: ["tsx"],
     noExternal: [/^orchestrix/],
     esbuildOptions(options) {
-      options.alias = { orchestrix: join(src, "index.ts"), "orchestrix/sqlite": join(src, "sqlite.ts"), "orchestrix/inspector": join(src, "inspector.ts") };
+      options.alias = {
+        orchestrix: join(src, "index.ts"),
+        "orchestrix/sqlite": join(src, "sqlite.ts"),
+        "orchestrix/postgres": join(src, "postgres.ts"),
+        "orchestrix/inspector": join(src, "inspector.ts"),
+      };
     },
   });
 }

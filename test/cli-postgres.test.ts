@@ -1,0 +1,60 @@
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { postgresStore } from "orchestrix/postgres";
+import { greetFlow } from "./fixtures/cli-flows.js";
+import { createDatabase, dropDatabases, postgresUnavailable } from "./support/postgres.js";
+
+/** `--store postgres://…`: the CLI reads and writes the runs a PostgreSQL database holds. */
+
+const root = join(import.meta.dirname, "..");
+const skip = await postgresUnavailable();
+const databases: string[] = [];
+afterAll(() => dropDatabases(databases));
+
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = { ...process.env };
+  delete env["ORCHESTRIX_STORE"];
+  return new Promise((resolve) =>
+    execFile(process.execPath, ["--import", "tsx", "src/cli/index.ts", ...args], { cwd: root, env }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    ),
+  );
+}
+
+describe.skipIf(skip !== undefined)("the CLI on PostgreSQL", () => {
+  it("runs a flow into a PostgreSQL store, then lists and shows its runs", async () => {
+    const { name, url } = await createDatabase();
+    databases.push(name);
+    const store = postgresStore({ connectionString: url });
+    await greetFlow.run({ name: "Ada" }, { store, runId: "lib-1" });
+    await store.close();
+
+    const run = await cli(["run", "test/fixtures/cli-flows.ts", "--flow", "cli-greet", "--input", '{"name":"Bob"}', "--store", url, "--run-id", "cli-1"]);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+
+    const [list, json, show] = await Promise.all([
+      cli(["runs", "list", "--store", url]),
+      cli(["runs", "list", "--store", url.replace(/^postgres:/, "postgresql:"), "--json"]),
+      cli(["runs", "show", "cli-1", "--store", url]),
+    ]);
+    expect(list.code).toBe(0);
+    expect(list.stdout.split("\n")[0]).toMatch(/^RUN ID +FLOW +STATUS/);
+    expect(list.stdout).toMatch(/^lib-1 +cli-greet +completed /m);
+    expect(list.stdout).toMatch(/^cli-1 +cli-greet +completed /m);
+    const records = JSON.parse(json.stdout) as { runId: string; status: string }[];
+    expect(records.map((record) => [record.runId, record.status]).sort()).toEqual([
+      ["cli-1", "completed"],
+      ["lib-1", "completed"],
+    ]);
+    expect(show.code).toBe(0);
+    expect(show.stdout).toContain("hello Bob");
+  });
+
+  it("says which database it could not reach, and exits 1", async () => {
+    const { code, stderr } = await cli(["runs", "list", "--store", "postgres://postgres@127.0.0.1:1/orchestrix_nowhere"]);
+    expect(code).toBe(1);
+    expect(stderr).toContain('orchestrix: Could not reach the PostgreSQL database "orchestrix_nowhere" at 127.0.0.1:1');
+  });
+});
