@@ -98,7 +98,9 @@ beforeAll(async () => {
   symlinkSync(join(ROOT, "node_modules"), join(clone, "node_modules"), "dir");
   expect(existsSync(join(clone, "dist"))).toBe(false);
   const packed = await exec("npm", ["pack", "--json", "--pack-destination", work], { cwd: clone, maxBuffer: 16 << 20 });
-  const [manifest] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf("["))) as { filename: string }[];
+  // The prepack build prints first (its lines may hold "["): the JSON is the array that starts a line, last.
+  const json = packed.stdout.slice(packed.stdout.startsWith("[") ? 0 : packed.stdout.lastIndexOf("\n[") + 1);
+  const [manifest] = JSON.parse(json) as { filename: string }[];
   tarball = join(work, manifest!.filename);
 });
 
