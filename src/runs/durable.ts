@@ -198,7 +198,7 @@ function checkBelongs(engine: FlowEngine, record: RunRecord): void {
       { definitionHash: compiled.definitionHash, version: definition.version ?? null },
     );
   }
-  const problem = snapshotProblemOf(record) ?? machineProblem(engine, record);
+  const problem = snapshotProblemOf(record, engine);
   if (problem) {
     throw new SnapshotError(`The stored snapshot of run "${record.runId}" is not a snapshot of flow "${definition.name}": ${problem}. It was left as it is`, {
       flow: definition.name,
@@ -206,20 +206,17 @@ function checkBelongs(engine: FlowEngine, record: RunRecord): void {
   }
 }
 
-/** What is wrong with a stored snapshot of an Orchestrix run (any flow), or `undefined`. */
-function snapshotProblemOf(record: RunRecord): string | undefined {
-  const reading = readFlowSnapshot(record.snapshot);
-  if (!reading.ok) return reading.problem;
-  if (reading.snapshot.context.runId !== record.runId) return `its context is for run ${JSON.stringify(reading.snapshot.context.runId)}`;
-  if (reading.snapshot.context.flow.definitionHash !== record.definitionHash) return "its context was made by another definition";
-  return undefined;
-}
-
-/** What is wrong with a readable snapshot for this flow's machine, or `undefined`. */
-function machineProblem(engine: FlowEngine, record: RunRecord): string | undefined {
+/**
+ * What is wrong with a stored snapshot, or `undefined`: read once, checked as an Orchestrix run of
+ * this record, and, given the flow's engine, as a state of its machine.
+ */
+function snapshotProblemOf(record: RunRecord, engine?: FlowEngine): string | undefined {
   const reading = readFlowSnapshot(record.snapshot);
   if (!reading.ok) return reading.problem;
   const { context, value } = reading.snapshot;
+  if (context.runId !== record.runId) return `its context is for run ${JSON.stringify(context.runId)}`;
+  if (context.flow.definitionHash !== record.definitionHash) return "its context was made by another definition";
+  if (!engine) return undefined;
   const missing = flattenSteps(engine.definition.nodes).find((step) => !isRecord(context.steps[step.name]));
   if (missing) return `its context has no record of step "${missing.name}"`;
   try {
