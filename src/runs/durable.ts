@@ -58,32 +58,29 @@ export function runDurably(engine: FlowEngine, store: RunStore, input: Promise<J
     // A new id can be raced by another process creating it too: the loser sees its record and goes on from there.
     for (let tries = 0; ; tries++) {
       const existing = await store.load(runId);
-      if (!existing) {
-        try {
-          return await launchNew(engine, store, runId, input, hash, options, 1).result;
-        } catch (error) {
-          if (error instanceof RunExistsError && tries < 3) continue;
-          throw error;
+      // A new run starts at fence 1, or one past the finished run whose id it takes over.
+      let fence = 1;
+      if (existing) {
+        checkBelongs(engine, existing);
+        if (existing.inputHash !== "" && existing.inputHash !== hash) throw new RunInputMismatchError(engine.definition.name, runId);
+        if (existing.status === "running") {
+          const claim = await takeOver(store, existing, options);
+          if (claim) return restore(engine, store, claim, options).result;
+          if (options.throwIfRunning !== false) throw alreadyRunning(engine, await store.load(runId), existing);
+          return waitForRun(engine, store, runId, options, hash);
         }
-      }
-      checkBelongs(engine, existing);
-      if (existing.inputHash !== "" && existing.inputHash !== hash) throw new RunInputMismatchError(engine.definition.name, runId);
-      if (existing.status !== "running") {
         const expired = options.ttlMs !== undefined && Date.now() - existing.updatedAt > options.ttlMs;
         if (options.cacheResult !== false && !expired) return storedResult(existing);
         // Only the process whose delete found the old run at its fence creates the new one; the others' create fails.
         await store.delete(runId, existing.fence);
-        try {
-          return await launchNew(engine, store, runId, input, hash, options, existing.fence + 1).result;
-        } catch (error) {
-          if (error instanceof RunExistsError && tries < 3) continue;
-          throw error;
-        }
+        fence = existing.fence + 1;
       }
-      const claim = await takeOver(store, existing, options);
-      if (claim) return restore(engine, store, claim, options).result;
-      if (options.throwIfRunning !== false) throw alreadyRunning(engine, await store.load(runId), existing);
-      return waitForRun(engine, store, runId, options, hash);
+      try {
+        return await launchNew(engine, store, runId, input, hash, options, fence).result;
+      } catch (error) {
+        if (error instanceof RunExistsError && tries < 3) continue;
+        throw error;
+      }
     }
   });
 }
