@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { memoryStore } from "orchestrix";
 import { paymentFlow } from "../examples/payment-flow.js";
 import { resetScenario, scenario } from "../examples/services.js";
@@ -93,8 +93,24 @@ describe("the inspector ui.page, with the payment saga reporting to it", () => {
 
   it("follows a run live while the gateway fails three times: amber retry waits, then 4 attempts on the timeline", async () => {
     scenario.transientPaymentFailures = 3;
-    // The seed's retry policy: 2 s, 4 s, 8 s between attempts.
+    // The seed's retry policy: 2 s, 4 s, 8 s between attempts. Those 14 s pass on a fake clock
+    // (`setTimeout` and `Date` only), which also moves with real time, so the page, the sockets and
+    // Chromium keep running as they would; once the page has shown the first wait, the clock is
+    // moved on 25 ms at a time until the run ends, and each wait is still measured from the clock
+    // the engine reads.
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"], shouldAdvanceTime: true });
+    try {
+      await followRetriedRun();
+    } finally {
+      vi.useRealTimers();
+    }
+  }, 40_000);
+
+  /** The body of the test above, on the fake clock. */
+  async function followRetriedRun(): Promise<void> {
     const running = paymentFlow.run(order, { runId: "pay-retried", inspect: ui.reporter.inspect });
+    let ended = false;
+    void running.finally(() => (ended = true));
     await ui.page.locator('.run-item[data-name="pay-retried"]').waitFor();
     await open("pay-retried");
 
@@ -114,6 +130,7 @@ describe("the inspector ui.page, with the payment saga reporting to it", () => {
       await expect.poll(() => ui.page.locator(".tl-wait.pending").count()).toBe(1);
       await ui.page.screenshot({ path: new URL("inspector-retrying.png", artifacts).pathname });
 
+      while (!ended) await vi.advanceTimersByTimeAsync(25);
       const result = await running;
       expect(result.status).toBe("completed");
       await expect.poll(() => seen.at(-1), { timeout: 5000 }).toBe("completed");
@@ -142,7 +159,7 @@ describe("the inspector ui.page, with the payment saga reporting to it", () => {
     expect(await payment.locator(".tl-notes").textContent()).toContain("payment gateway timed out (ETIMEDOUT)");
     expect(await payment.locator(".tl-notes").textContent()).toMatch(/waited 2\.\d\d\ss[\s\S]*waited 4\.\d\d\ss[\s\S]*waited 8\.\d\d\ss/);
     await ui.page.screenshot({ path: new URL("inspector-retried.png", artifacts).pathname });
-  }, 40_000);
+  }
 
   it("shows the counters of the bounded buffers in the header", async () => {
     await expect.poll(() => ui.page.locator("#stat-dropped").textContent()).toBe("0 older events dropped");
