@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
+import { builtFixture } from "./helpers/build-cli.js";
 
 /**
  * Real processes, really killed: a worker runs the payment saga against a SQLite file, the test
@@ -25,7 +26,7 @@ function workspace(): Workspace {
 }
 
 function worker(ws: Workspace, mode: "start" | "resume", runs: unknown[] = []): ChildProcess & { exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ["--import", "tsx", "test/fixtures/crash-worker.ts", mode], {
+  const child = spawn(process.execPath, [builtFixture("crash-worker"), mode], {
     cwd: root,
     env: { ...process.env, RUNS_DB: ws.runsDb, EFFECTS_DB: ws.effectsDb, RUNS: JSON.stringify(runs) },
     stdio: ["ignore", "pipe", "pipe"],
@@ -146,24 +147,26 @@ async function crashAndResume(tag: string, killWhen: (rows: Row[]) => boolean, w
 const at = (runId: string, step: string) => (rows: Row[]) => rows.some((r) => r.run_id === runId && r.current_step === step);
 
 describe("crash recovery with real processes killed by SIGKILL", () => {
-  it("during a step", async () => {
+  // Each test has its own files and processes: all but the last, which measures a deadline to the
+  // millisecond, run side by side (they mostly wait on their processes' timers).
+  it.concurrent("during a step", async () => {
     expect(await crashAndResume("step", at("step-transient", "process-payment"), "the payment step to run")).toBe(true);
   }, 40_000);
 
-  it("during a retry wait", async () => {
+  it.concurrent("during a retry wait", async () => {
     expect(await crashAndResume("wait", at("wait-transient", "process-payment (waiting to retry)"), "a retry wait")).toBe(true);
   }, 40_000);
 
-  it("during compensation", async () => {
+  it.concurrent("during compensation", async () => {
     expect(await crashAndResume("undo", at("undo-decline", "undo reserve-stock"), "the stock release")).toBe(true);
   }, 40_000);
 
-  it("at random moments, again and again", async () => {
-    let kills = 0;
-    for (let round = 0; round < 6; round++) {
+  it.concurrent("at random moments, again and again", async () => {
+    // The rounds are independent (a workspace and two processes each), so they run side by side.
+    const rounds = Array.from({ length: 6 }, (_, round) => {
       const delay = Math.floor(Math.random() * 1_000);
       let firstSaved: number | undefined;
-      const killed = await crashAndResume(
+      return crashAndResume(
         `random${round}`,
         (rows) => {
           if (firstSaved === undefined && rows.length > 0) firstSaved = Date.now();
@@ -171,12 +174,12 @@ describe("crash recovery with real processes killed by SIGKILL", () => {
         },
         `${delay} ms after the first save`,
       );
-      if (killed) kills++;
-    }
+    });
+    const kills = (await Promise.all(rounds)).filter(Boolean).length;
     expect(kills).toBeGreaterThan(0);
   }, 150_000);
 
-  it("never starts a step of a run that was not saved yet", async () => {
+  it.concurrent("never starts a step of a run that was not saved yet", async () => {
     const ws = workspace();
     const runs = orders("unsaved");
     const first = worker(ws, "start", runs);

@@ -8,6 +8,7 @@ import { createActor } from "xstate";
 import { create, joinSnapshot, splitSnapshot, type FlowContext, type Json } from "orchestrix";
 import { sqliteStore } from "orchestrix/sqlite";
 import { faultyFlow } from "./fixtures/faulty-flow.js";
+import { builtFixture } from "./helpers/build-cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "orchestrix-parts-"));
 let files = 0;
@@ -107,7 +108,7 @@ describe("a process killed inside a save", () => {
   for (const [part, nth] of [["output:b", 1], ["step:c", 1], ["data", 1]] as const) {
     it(`leaves the run at its previous transition (killed writing ${part})`, async () => {
       const path = dbPath();
-      const child = spawnSync(process.execPath, ["--import", "tsx", "test/fixtures/fault-save.ts"], {
+      const child = spawnSync(process.execPath, [builtFixture("fault-save")], {
         cwd: join(import.meta.dirname, ".."),
         env: { ...process.env, RUNS_DB: path, FAULT_PART: part, FAULT_NTH: String(nth) },
         encoding: "utf8",
@@ -136,7 +137,7 @@ describe("a process killed inside a save", () => {
 
   it("can be resumed from there to the end", async () => {
     const path = dbPath();
-    spawnSync(process.execPath, ["--import", "tsx", "test/fixtures/fault-save.ts"], {
+    spawnSync(process.execPath, [builtFixture("fault-save")], {
       cwd: join(import.meta.dirname, ".."),
       env: { ...process.env, RUNS_DB: path, FAULT_PART: "output:b", FAULT_NTH: "1" },
     });

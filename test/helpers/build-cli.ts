@@ -1,19 +1,33 @@
 /**
- * Vitest global setup: builds the CLI once, as one ESM file without type declarations, for every
- * test that runs it as a child process. Starting plain `node` on a built file is half the cost of
- * compiling the sources through tsx in each child.
+ * Vitest global setup: builds, once for every test, what the tests start as child processes: the
+ * CLI and the fixture processes of the crash, race and fault-injection tests, as ESM files without
+ * type declarations. Starting plain `node` on a built file is half the cost of compiling the sources
+ * through tsx in each child, and those tests start dozens of children.
  */
 import { join } from "node:path";
 import { build } from "tsup";
 
-/** Where the built CLI is written; inside the repository so its dependencies resolve from node_modules. */
-export const BUILT_CLI = join(import.meta.dirname, "..", "..", "node_modules", ".cache", "orchestrix-test-cli", "cli.js");
+/** Where the built files are written; inside the repository so their dependencies resolve from node_modules. */
+const OUT_DIR = join(import.meta.dirname, "..", "..", "node_modules", ".cache", "orchestrix-test-cli");
+
+/** The built CLI. */
+export const BUILT_CLI = join(OUT_DIR, "cli.js");
+
+/** The fixture processes, by the name of their file in test/fixtures/ (without `.ts`). */
+const FIXTURES = ["crash-worker", "race-process", "fault-save"] as const;
+
+/** The built copy of a fixture process of test/fixtures/, to start with plain `node`. */
+export function builtFixture(name: (typeof FIXTURES)[number]): string {
+  return join(OUT_DIR, `${name}.js`);
+}
 
 export default async function setup(): Promise<void> {
-  const src = join(import.meta.dirname, "..", "..", "src");
+  const root = join(import.meta.dirname, "..", "..");
+  const src = join(root, "src");
+  const fixtures = Object.fromEntries(FIXTURES.map((name) => [name, join(root, "test", "fixtures", `${name}.ts`)]));
   await build({
-    entry: { cli: join(src, "cli", "index.ts") },
-    outDir: join(BUILT_CLI, ".."),
+    entry: { cli: join(src, "cli", "index.ts"), ...fixtures },
+    outDir: OUT_DIR,
     format: ["esm"],
     target: "node20",
     platform: "node",
