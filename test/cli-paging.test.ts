@@ -1,15 +1,17 @@
-import { execFile } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import { create } from "orchestrix";
 import { sqliteStore } from "orchestrix/sqlite";
+import { cli as run } from "./helpers/cli.js";
 
-const run = promisify(execFile);
-const root = join(import.meta.dirname, "..");
-const cli = (...args: string[]) => run(process.execPath, ["--import", "tsx", "src/cli/index.ts", ...args], { cwd: root });
+/** Runs the CLI; a run that exits with another code than 0 rejects with its outcome, as `execFile` does. */
+const cli = async (...args: string[]) => {
+  const outcome = await run(args);
+  if (outcome.code !== 0) throw Object.assign(new Error(`orchestrix ${args.join(" ")} exited ${outcome.code}`), outcome);
+  return outcome;
+};
 let store: string;
 
 beforeAll(async () => {

@@ -1,18 +1,15 @@
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { beforeEach, describe, expect, it } from "vitest";
 import { memoryStore, type RunStore } from "orchestrix";
 import { sqliteStore } from "orchestrix/sqlite";
 import { paymentFlow } from "../examples/payment-flow.js";
 import { resetScenario, scenario } from "../examples/services.js";
 import { activeStateIds, layoutMachine, renderSvg, runPath } from "../src/inspector/index.js";
+import { cli } from "./helpers/cli.js";
 
 const order = { orderId: "ORD-123", items: [{ sku: "LAPTOP-01", qty: 1 }], amount: 1200, userId: "user_99" };
-const root = join(import.meta.dirname, "..");
-const cli = promisify(execFile);
 
 beforeEach(() => resetScenario());
 
@@ -93,11 +90,9 @@ describe("orchestrix export --run", () => {
     scenario.declineCards = true;
     await paymentFlow.run(order, { runId: "pay-declined", store });
     await store.close();
-    const { stdout } = await cli(
-      process.execPath,
-      ["--import", "tsx", "src/cli/index.ts", "export", "examples/payment-flow.ts", "--run", "pay-declined", "--store", `sqlite:${db}`, "--out", dir],
-      { cwd: root },
-    );
+    const { code, stdout, stderr } = await cli(["export", "examples/payment-flow.ts", "--run", "pay-declined", "--store", `sqlite:${db}`, "--out", dir]);
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
     expect(stdout).toContain("pay-declined.svg");
     const svg = readFileSync(join(dir, "pay-declined.svg"), "utf8");
     expect(svg).toMatch(/ox-mark-failed" data-state="payment-saga\.steps\.process-payment"/);
@@ -106,11 +101,8 @@ describe("orchestrix export --run", () => {
   }, 30_000);
 
   it("refuses --run without --store", async () => {
-    const { ORCHESTRIX_STORE: _unset, ...env } = process.env;
-    const failure = (await cli(process.execPath, ["--import", "tsx", "src/cli/index.ts", "export", "examples/payment-flow.ts", "--run", "x"], {
-      cwd: root,
-      env,
-    }).catch((error: unknown) => error)) as { code: number; stderr: string };
+    // (`cli` leaves ORCHESTRIX_STORE out of the environment.)
+    const failure = await cli(["export", "examples/payment-flow.ts", "--run", "x"]);
     expect(failure.code).toBe(1);
     expect(failure.stderr).toContain("--run x needs --store");
   }, 30_000);

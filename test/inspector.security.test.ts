@@ -1,12 +1,11 @@
-import { spawn } from "node:child_process";
 import { request } from "node:http";
-import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { startInspector, type Inspector } from "../src/inspector/index.js";
+import { startCli, waitForOutput } from "./helpers/cli.js";
 
 const started: Inspector[] = [];
 
@@ -284,26 +283,16 @@ describe("laying out a huge machine", () => {
 
 describe("orchestrix inspect --allow-origin", () => {
   it("admits a dev server's browser reporters and still refuses other sites", async () => {
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
-    const root = join(import.meta.dirname, "..");
-    const args = ["--import", "tsx", "src/cli/index.ts", "inspect", "--port", String(port), "--allow-origin", "http://localhost:5173"];
-    const child = spawn(process.execPath, args, { cwd: root });
+    const inspect = startCli(["inspect", "--port", "0", "--allow-origin", "http://localhost:5173"]);
     try {
-      await new Promise<void>((resolve, reject) => {
-        let out = "";
-        child.stdout.on("data", (chunk: Buffer) => {
-          out += chunk.toString();
-          if (out.includes("Orchestrix inspector:")) resolve();
-        });
-        child.on("exit", (code) => reject(new Error(`inspect exited ${code}: ${out}`)));
-      });
+      const [, port] = await waitForOutput(inspect, /Orchestrix inspector: http:\/\/127\.0\.0\.1:(\d+)\//);
       const dev = await connect(`ws://127.0.0.1:${port}/`, { Origin: "http://localhost:5173" });
       expect(dev.status).toBe(101);
       dev.socket?.close();
       expect((await connect(`ws://127.0.0.1:${port}/`, { Origin: "http://evil.example" })).status).toBe(403);
     } finally {
-      child.kill("SIGINT");
+      inspect.child.kill("SIGINT");
     }
-    expect(await new Promise((resolve) => child.on("exit", resolve))).toBe(0);
+    expect((await inspect.done).code).toBe(0);
   }, 30_000);
 });

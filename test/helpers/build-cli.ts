@@ -26,7 +26,8 @@ export default async function setup(): Promise<void> {
   const src = join(root, "src");
   const fixtures = Object.fromEntries(FIXTURES.map((name) => [name, join(root, "test", "fixtures", `${name}.ts`)]));
   await build({
-    entry: { cli: join(src, "cli", "index.ts"), ...fixtures },
+    // The layout worker next to the CLI, as in the package: `orchestrix inspect` starts it by URL.
+    entry: { cli: join(src, "cli", "index.ts"), "layout-worker": join(src, "graph", "layout-worker.ts"), ...fixtures },
     outDir: OUT_DIR,
     format: ["esm"],
     target: "node20",
@@ -35,6 +36,7 @@ export default async function setup(): Promise<void> {
     sourcemap: false,
     silent: true,
     config: false,
+    clean: true,
     // The library is bundled from the sources; its dependencies (and tsx, the user's own) stay imports.
     external: ["tsx"],
     noExternal: [/^orchestrix/],
