@@ -28,10 +28,13 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+// Every test below reads the one run made in beforeAll or works on files and ports of its own, and
+// each waits mostly on its CLI processes: the suites and their tests run side by side.
+
 /** A line of the output that starts with `start`. */
 const lineOf = (output: string, start: string) => output.split("\n").find((line) => line.startsWith(start)) ?? "";
 
-describe("reading a finished run", () => {
+describe.concurrent("reading a finished run", () => {
   it("runs show of a completed run lists no compensation as pending", async () => {
     const { code, stdout } = await cli(["runs", "show", "flaky-1", "--store", `sqlite:${db}`]);
     expect(code).toBe(0);
@@ -52,7 +55,7 @@ describe("reading a finished run", () => {
   });
 });
 
-describe("read-only commands", () => {
+describe.concurrent("read-only commands", () => {
   it("read a database file they may not write, and leave it byte for byte as it was", async () => {
     const copy = join(dir, "readonly.db");
     writeFileSync(copy, readFileSync(db));
@@ -85,7 +88,7 @@ describe("read-only commands", () => {
   });
 });
 
-describe("orchestrix inspect", () => {
+describe.concurrent("orchestrix inspect", () => {
   let busy: Server;
   let busyPort: number;
 
@@ -132,7 +135,7 @@ describe("orchestrix inspect", () => {
   });
 });
 
-describe("orchestrix export", () => {
+describe.concurrent("orchestrix export", () => {
   it("refuses an unknown format, saying which ones exist; its help names the default once", async () => {
     const [failure, help] = await Promise.all([cli(["export", FLAKY, "--format", "png"]), cli(["export", "--help"])]);
     expect(failure.code).toBe(1);
@@ -142,7 +145,7 @@ describe("orchestrix export", () => {
   });
 });
 
-describe("the inspector's HTTP API", () => {
+describe.concurrent("the inspector's HTTP API", () => {
   it("answers 400 to a run key that is not valid percent-encoding, and takes the token with any case of Bearer", async () => {
     const inspector = await startInspector({ port: 0, token: "s3cret" });
     try {
