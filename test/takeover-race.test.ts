@@ -5,7 +5,6 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { builtFixture } from "./helpers/build-cli.js";
 
 /**
  * The race the ownership issue is about, with real processes: a victim process starts runs and is
@@ -29,7 +28,7 @@ interface Racer {
 }
 
 function spawnProcess(mode: "victim" | "racer", extraEnv: Record<string, string> = {}): Racer {
-  const child = spawn(process.execPath, [builtFixture("race-process"), mode], {
+  const child = spawn(process.execPath, ["--import", "tsx", "test/fixtures/race-process.ts", mode], {
     cwd: root,
     env: { ...env, ...extraEnv },
     stdio: ["pipe", "pipe", "inherit"],
