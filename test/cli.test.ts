@@ -14,10 +14,12 @@ const cli = (args: readonly string[], env: Record<string, string> = {}) => run(a
 let dir: string;
 let db: string;
 let store: string;
-let effects: string;
 
-const orderInput = (orderId: string, extra: Record<string, unknown> = {}) => JSON.stringify({ orderId, effects, ...extra });
-const effectLines = () => (existsSync(effects) ? readFileSync(effects, "utf8").trim().split("\n") : []);
+/** The file an order's effects are appended to: one per order, as the tests of a group run side by side. */
+const effectsFile = (orderId: string) => join(dir, `effects-${orderId}.log`);
+const orderInput = (orderId: string, extra: Record<string, unknown> = {}) => JSON.stringify({ orderId, effects: effectsFile(orderId), ...extra });
+/** Every effect the runs of an order had, in order. */
+const effectLines = (orderId: string) => (existsSync(effectsFile(orderId)) ? readFileSync(effectsFile(orderId), "utf8").trim().split("\n") : []);
 
 async function loadRecord(runId: string): Promise<RunRecord | undefined> {
   const runs = sqliteStore({ path: db });
@@ -43,11 +45,17 @@ async function waitUntilWaiting(runId: string): Promise<void> {
 /** The table line of a run in `runs list` output. */
 const lineOf = (output: string, runId: string) => output.split("\n").find((line) => line.startsWith(`${runId} `)) ?? "";
 
+/** The two runs the `runs` tests find held, then orphaned: started first, so they come up while the `run` tests go. */
+let hang1: Started;
+let hang2: Started;
+
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "orchestrix-cli-"));
   db = join(dir, "runs.db");
   store = `sqlite:${db}`;
-  effects = join(dir, "effects.log");
+  const flags = ["--flow", "cli-order", "--store", store];
+  hang1 = startCli(["run", FLOWS, ...flags, "--run-id", "hang-1", "--input", orderInput("H1", { gate: join(dir, "gate-1") })]);
+  hang2 = startCli(["run", FLOWS, ...flags, "--run-id", "hang-2", "--input", orderInput("H2", { gate: join(dir, "gate-2") })]);
 });
 
 afterAll(() => {
@@ -55,8 +63,9 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+// Consecutive it.concurrent tests run side by side: each group below touches runs of its own.
 describe("orchestrix run", () => {
-  it("runs a flow with a progress line per step, prints the result and exits 0 when it completes", async () => {
+  it.concurrent("runs a flow with a progress line per step, prints the result and exits 0 when it completes", async () => {
     const { code, stdout, stderr } = await cli(["run", FLOWS, "--flow", "cli-order", "--input", orderInput("A1"), "--store", store, "--run-id", "ok-1"]);
     expect(stderr).toBe("");
     expect(code).toBe(0);
@@ -64,20 +73,20 @@ describe("orchestrix run", () => {
     expect(stdout).toContain("[cli-order ok-1] ✔ charge");
     expect(stdout).toMatch(/Run ok-1 of flow cli-order: completed in/);
     expect(stdout).toMatch(/^charge +completed +1 /m);
-    expect(effectLines()).toEqual(["reserve A1", "charge A1"]);
+    expect(effectLines("A1")).toEqual(["reserve A1", "charge A1"]);
   });
 
-  it("exits 2 when the flow fails, after undoing the completed steps", async () => {
+  it.concurrent("exits 2 when the flow fails, after undoing the completed steps", async () => {
     const input = orderInput("B1", { decline: true });
     const { code, stdout } = await cli(["run", FLOWS, "--flow", "cli-order", "--input", input, "--store", store, "--run-id", "failed-1"]);
     expect(code).toBe(2);
     expect(stdout).toContain("↩ reserve undone");
     expect(stdout).toMatch(/Run failed-1 of flow cli-order: failed in/);
     expect(stdout).toContain("Error: card for order B1 declined");
-    expect(effectLines()).toContain("release B1");
+    expect(effectLines("B1")).toContain("release B1");
   });
 
-  it("refuses invalid --input JSON, input the schema rejects and an ambiguous module, with exit code 1", async () => {
+  it.concurrent("refuses invalid --input JSON, input the schema rejects and an ambiguous module, with exit code 1", async () => {
     const [badJson, badInput, ambiguous] = await Promise.all([
       cli(["run", FLOWS, "--flow", "cli-order", "--input", "{bad"]),
       cli(["run", FLOWS, "--flow", "cli-order", "--input", '{"orderId":5}']),
@@ -94,7 +103,7 @@ describe("orchestrix run", () => {
     expect(ambiguous.stderr).toContain('exports 2 flows ("cli-greet", "cli-order"); choose one with --flow');
   });
 
-  it("cancels the run on Ctrl-C: its completed steps are undone and it exits 2", async () => {
+  it.concurrent("cancels the run on Ctrl-C: its completed steps are undone and it exits 2", async () => {
     const input = orderInput("C1", { gate: join(dir, "never") });
     const started = startCli(["run", FLOWS, "--flow", "cli-order", "--input", input, "--store", store, "--run-id", "interrupted-1"]);
     await waitUntilWaiting("interrupted-1");
@@ -103,18 +112,12 @@ describe("orchestrix run", () => {
     expect(stderr).toContain("Received SIGINT: cancelling the run");
     expect(code).toBe(2);
     expect(stdout).toMatch(/Run interrupted-1 of flow cli-order: cancelled/);
-    expect(effectLines()).toContain("release C1");
+    expect(effectLines("C1")).toContain("release C1");
   });
 });
 
 describe("orchestrix runs", () => {
-  let hang1: Started;
-  let hang2: Started;
-
   it("refuses to cancel a run a live process holds, naming that process", async () => {
-    const flags = ["--flow", "cli-order", "--store", store];
-    hang1 = startCli(["run", FLOWS, ...flags, "--run-id", "hang-1", "--input", orderInput("H1", { gate: join(dir, "gate-1") })]);
-    hang2 = startCli(["run", FLOWS, ...flags, "--run-id", "hang-2", "--input", orderInput("H2", { gate: join(dir, "gate-2") })]);
     await Promise.all([waitUntilWaiting("hang-1"), waitUntilWaiting("hang-2")]);
 
     const [list, cancel] = await Promise.all([
@@ -133,7 +136,7 @@ describe("orchestrix runs", () => {
     expect((await hang2.done).signal).toBe("SIGKILL");
   });
 
-  it("list shows id, flow, status, current step, attempts, last error and age in a table", async () => {
+  it.concurrent("list shows id, flow, status, current step, attempts, last error and age in a table", async () => {
     const { code, stdout } = await cli(["runs", "list", "--store", store]);
     expect(code).toBe(0);
     expect(stdout.split("\n")[0]).toMatch(/^RUN ID +FLOW +STATUS +CURRENT STEP +ATTEMPTS +LAST ERROR +UPDATED$/);
@@ -144,7 +147,7 @@ describe("orchestrix runs", () => {
     expect(lineOf(stdout, "interrupted-1")).toMatch(/ cancelled /);
   });
 
-  it("list filters by status and flow, reads the store from ORCHESTRIX_STORE, and prints JSON without snapshots", async () => {
+  it.concurrent("list filters by status and flow, reads the store from ORCHESTRIX_STORE, and prints JSON without snapshots", async () => {
     const [failed, otherFlow, json] = await Promise.all([
       cli(["runs", "list", "--status", "failed"], { ORCHESTRIX_STORE: store }),
       cli(["runs", "list", "--store", store, "--flow", "cli-greet"]),
@@ -161,7 +164,7 @@ describe("orchestrix runs", () => {
     expect(records.find((record) => record["runId"] === "ok-1")).toMatchObject({ status: "completed", currentStep: null, attempts: 3, lastError: null });
   });
 
-  it("show prints the run, each step and compensation, and its input and outputs; an unknown id exits 1", async () => {
+  it.concurrent("show prints the run, each step and compensation, and its input and outputs; an unknown id exits 1", async () => {
     const [show, unknown] = await Promise.all([
       cli(["runs", "show", "hang-1", "--store", store]),
       cli(["runs", "show", "no-such-run", "--store", store]),
@@ -187,7 +190,7 @@ describe("orchestrix runs", () => {
     expect(stdout).toMatch(/\[cli-order hang-1\] ▶ resumed at await-approval \(attempt 1\) after [\d.]+ m?s not running/);
     expect(stdout).toContain("[cli-order hang-1] ✔ charge");
     expect(stdout).toMatch(/Run hang-1 of flow cli-order: completed/);
-    expect(effectLines().filter((line) => line.endsWith(" H1"))).toEqual(["reserve H1", "charge H1"]);
+    expect(effectLines("H1")).toEqual(["reserve H1", "charge H1"]);
     expect(await loadRecord("hang-1")).toMatchObject({ status: "completed", owner: null });
     // The step that was waiting when its process died counts only the time a process ran it, not the downtime
     // (the seconds the tests above took): the gate was open when it resumed, so it ended within milliseconds.
@@ -195,12 +198,12 @@ describe("orchestrix runs", () => {
     expect(show.stdout).toMatch(/^await-approval +completed +1 +\S+ +\d+ ms$/m);
   });
 
-  it("cancel undoes an orphaned run's completed steps in this process; a second cancel says it has ended", async () => {
+  it.concurrent("cancel undoes an orphaned run's completed steps in this process; a second cancel says it has ended", async () => {
     const { code, stdout } = await cli(["runs", "cancel", "hang-2", "--store", store, "--module", FLOWS]);
     expect(code).toBe(0);
     expect(stdout).toContain("[cli-order hang-2] ↩ reserve undone");
     expect(stdout).toMatch(/Run hang-2 of flow cli-order: cancelled/);
-    expect(effectLines().filter((line) => line.endsWith(" H2"))).toEqual(["reserve H2", "release H2"]);
+    expect(effectLines("H2")).toEqual(["reserve H2", "release H2"]);
     expect(await loadRecord("hang-2")).toMatchObject({ status: "cancelled" });
 
     const again = await cli(["runs", "cancel", "hang-2", "--store", store, "--module", FLOWS]);
@@ -208,7 +211,7 @@ describe("orchestrix runs", () => {
     expect(again.stderr).toContain("Run hang-2 of flow cli-order has already ended with status cancelled");
   });
 
-  it("refuses a store URL it cannot use, saying what it expected and what came", async () => {
+  it.concurrent("refuses a store URL it cannot use, saying what it expected and what came", async () => {
     const [postgres, memory, noScheme, missing] = await Promise.all([
       cli(["runs", "list", "--store", "postgres:runs"]),
       cli(["runs", "list", "--store", "memory:"]),
