@@ -20,13 +20,17 @@ let browser: Browser;
 
 beforeAll(async () => {
   mkdirSync(artifacts, { recursive: true });
-  // The test drives what `vite build` makes of the example, served by the example server.
-  await build({ configFile: join(example, "vite.config.ts"), logLevel: "warn", build: { outDir, emptyOutDir: true } });
-  server = await startServer({ ORDERS_DB: join(dir, "orders.db"), ORDERS_DATA: data, STATIC_DIR: outDir });
-  browser = await chromium.launch({
+  // Chromium starts while the example is built: the test drives what `vite build` makes of it, served by the example server.
+  const launching = chromium.launch({
     executablePath: "/usr/bin/chromium",
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
   });
+  try {
+    await build({ configFile: join(example, "vite.config.ts"), logLevel: "warn", build: { outDir, emptyOutDir: true } });
+    server = await startServer({ ORDERS_DB: join(dir, "orders.db"), ORDERS_DATA: data, STATIC_DIR: outDir });
+  } finally {
+    browser = await launching;
+  }
 }, 120_000);
 
 afterAll(async () => {
@@ -49,9 +53,10 @@ async function open(mode: "server" | "browser"): Promise<{ page: Page; problems:
 
 const badge = (page: Page, step: string) => page.locator(`li[data-step="${step}"] .badge`);
 
+// The two modes run side by side, each on pages of its own (orders have random ids); a mode's tests run in turn.
 for (const mode of ["server", "browser"] as const) {
-  describe(`the React checkout, saga ${mode === "server" ? "on the example server (useRemoteRun)" : "in the browser (useFlow)"}`, () => {
-    it("pays: every step runs and completes", async () => {
+  describe.concurrent(`the React checkout, saga ${mode === "server" ? "on the example server (useRemoteRun)" : "in the browser (useFlow)"}`, () => {
+    it.sequential("pays: every step runs and completes", async () => {
       const { page, problems } = await open(mode);
       await page.getByRole("button", { name: /^Pay/ }).click();
       await page.getByText("Paid. Your order is confirmed.").waitFor({ timeout: 20_000 });
@@ -61,7 +66,7 @@ for (const mode of ["server", "browser"] as const) {
       await page.close();
     }, 40_000);
 
-    it("with the failure switch on, retries the payment and releases the stock", async () => {
+    it.sequential("with the failure switch on, retries the payment and releases the stock", async () => {
       const { page, problems } = await open(mode);
       await page.getByLabel("Make the payment fail").check();
       await page.getByRole("button", { name: /^Pay/ }).click();
