@@ -11,7 +11,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
  * SIGKILLed while each is in step b; then several racer processes take each run over at the same
  * instant (one stdin line written to all of them at once, while all wait for it) through
  * `flow.resume`, `flow.run(…, { runId })` or the CLI's `runs resume`. Exactly one may win.
- * Each way has racers of its own, so the three ways race side by side, each over its own runs.
  */
 
 const root = join(import.meta.dirname, "..");
@@ -72,7 +71,7 @@ function inFlightAtB(): number {
 }
 
 let victimPid = 0;
-const racers = new Map<(typeof modes)[number], Racer[]>();
+const racers: Racer[] = [];
 
 beforeAll(async () => {
   const victim = spawnProcess("victim", { RACE_VICTIM: "1", RUN_IDS: JSON.stringify(runIds) });
@@ -94,23 +93,16 @@ beforeAll(async () => {
   const exited = new Promise((resolve) => victim.child.once("exit", resolve));
   victim.child.kill("SIGKILL");
   await exited;
-  for (const mode of modes) racers.set(mode, Array.from({ length: RACERS }, () => spawnProcess("racer")));
-  for (const racer of [...racers.values()].flat()) expect(await racer.next()).toBe("ready");
+  racers.push(...Array.from({ length: RACERS }, () => spawnProcess("racer")));
+  for (const racer of racers) expect(await racer.next()).toBe("ready");
 }, 120_000);
 
-function racersOf(mode: (typeof modes)[number]): Racer[] {
-  const own = racers.get(mode);
-  if (!own) throw new Error(`no racers for ${mode}: they are started in beforeAll`);
-  return own;
-}
-
 afterAll(() => {
-  for (const racer of [...racers.values()].flat()) racer.child.kill("SIGKILL");
+  for (const racer of racers) racer.child.kill("SIGKILL");
 });
 
-describe.concurrent.each(modes)("takeover race through %s", (mode) => {
+describe.each(modes)("takeover race through %s", (mode) => {
   it(`lets exactly one of ${RACERS} racing processes take each run over, ${TRIALS_PER_MODE} trials`, async () => {
-    const racers = racersOf(mode);
     for (let trial = 0; trial < TRIALS_PER_MODE; trial++) {
       const runId = `${mode}-${trial}`;
       // The barrier: every racer is idle, waiting for this line; it reaches them all at once.
