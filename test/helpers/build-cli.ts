@@ -1,14 +1,18 @@
 /**
  * Vitest global setup: builds, once for every test, what the tests start as child processes: the
- * CLI and the fixture processes of the crash, race and fault-injection tests, as ESM files without
- * type declarations. Starting plain `node` on a built file is half the cost of compiling the sources
- * through tsx in each child, and those tests start dozens of children.
+ * CLI and the fixture processes of the crash and fault-injection tests, as ESM files without type
+ * declarations. Starting plain `node` on a built file is half the cost of compiling the sources
+ * through tsx in each child, and those tests start dozens of children. The build is kept while its
+ * inputs are unchanged: a run after an edit elsewhere (a test, a doc) starts at once.
  */
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { build } from "tsup";
+
+const ROOT = join(import.meta.dirname, "..", "..");
 
 /** Where the built files are written; inside the repository so their dependencies resolve from node_modules. */
-const OUT_DIR = join(import.meta.dirname, "..", "..", "node_modules", ".cache", "orchestrix-test-cli");
+const OUT_DIR = join(ROOT, "node_modules", ".cache", "orchestrix-test-cli");
 
 /** The built CLI. */
 export const BUILT_CLI = join(OUT_DIR, "cli.js");
@@ -25,10 +29,30 @@ export function builtFixture(name: (typeof FIXTURES)[number]): string {
   return join(OUT_DIR, `${name}.js`);
 }
 
+/** Every file a build reads from the repository, with the lockfile for the versions of what it imports. */
+function inputs(): string[] {
+  const under = (dir: string): string[] =>
+    readdirSync(join(ROOT, dir), { recursive: true, encoding: "utf8" })
+      .filter((file) => /\.(ts|tsx|mts|js|mjs|json)$/.test(file))
+      .map((file) => join(ROOT, dir, file));
+  return [...under("src"), ...under(join("test", "fixtures")), join(import.meta.dirname, "build-cli.ts"), join(ROOT, "package-lock.json")].sort();
+}
+
+function hashOf(files: readonly string[]): string {
+  const hash = createHash("sha256");
+  for (const file of files) hash.update(file).update("\0").update(readFileSync(file)).update("\0");
+  return hash.digest("hex");
+}
+
 export default async function setup(): Promise<void> {
-  const root = join(import.meta.dirname, "..", "..");
-  const src = join(root, "src");
-  const fixtures = Object.fromEntries(FIXTURES.map((name) => [name, join(root, "test", "fixtures", `${name}.ts`)]));
+  const stamp = join(OUT_DIR, "inputs.sha256");
+  const hash = hashOf(inputs());
+  const outputs = [BUILT_CLI, join(OUT_DIR, "layout-worker.js"), ...FIXTURES.map(builtFixture)];
+  if (existsSync(stamp) && readFileSync(stamp, "utf8") === hash && outputs.every((file) => existsSync(file))) return;
+  // Imported only to build: loading tsup alone takes most of a second.
+  const { build } = await import("tsup");
+  const src = join(ROOT, "src");
+  const fixtures = Object.fromEntries(FIXTURES.map((name) => [name, join(ROOT, "test", "fixtures", `${name}.ts`)]));
   await build({
     // The layout worker next to the CLI, as in the package: `orchestrix inspect` starts it by URL.
     entry: { cli: join(src, "cli", "index.ts"), "layout-worker": join(src, "graph", "layout-worker.ts"), ...fixtures },
@@ -53,4 +77,5 @@ export default async function setup(): Promise<void> {
       };
     },
   });
+  writeFileSync(stamp, hash);
 }
