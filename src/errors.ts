@@ -19,6 +19,9 @@ export const ErrorCode = {
   RUN_FENCED: "RUN_FENCED",
   RUN_EXISTS: "RUN_EXISTS",
   INPUT_MISMATCH: "INPUT_MISMATCH",
+  WAIT_TIMEOUT: "WAIT_TIMEOUT",
+  SIGNAL_REFUSED: "SIGNAL_REFUSED",
+  CHILD_FAILED: "CHILD_FAILED",
 } as const;
 
 /** One of the values of {@link ErrorCode}. */
@@ -89,9 +92,10 @@ export class FlowValidationError extends OrchestrixError {
   /** The Standard Schema issues, as the validator reported them. */
   readonly issues: readonly StandardSchemaV1.Issue[];
 
-  constructor(flow: string, issues: readonly StandardSchemaV1.Issue[]) {
+  /** `subject` names what was invalid. @default `input for flow "<flow>"` */
+  constructor(flow: string, issues: readonly StandardSchemaV1.Issue[], subject = `input for flow "${flow}"`) {
     const listed = issues.map((issue) => `  - ${formatIssuePath(issue)}${issue.message}`).join("\n");
-    super(ErrorCode.INPUT_INVALID, `Invalid input for flow "${flow}":\n${listed}`, { flow });
+    super(ErrorCode.INPUT_INVALID, `Invalid ${subject}:\n${listed}`, { flow });
     this.issues = issues;
   }
 }
@@ -133,6 +137,40 @@ export class StepTimeoutError extends OrchestrixError {
   constructor(flow: string, step: string, timeoutMs: number) {
     super(ErrorCode.STEP_TIMEOUT, `Step "${step}" of flow "${flow}" timed out after ${timeoutMs} ms`, { flow, step });
     this.timeoutMs = timeoutMs;
+  }
+}
+
+/** A `.waitFor()` step reached its `timeoutMs` before its signal came; the flow compensates (unless `onTimeout: "continue"`). */
+export class WaitTimeoutError extends OrchestrixError {
+  /** The limit that was reached, in milliseconds. */
+  readonly timeoutMs: number;
+
+  constructor(flow: string, step: string, timeoutMs: number) {
+    super(ErrorCode.WAIT_TIMEOUT, `Wait "${step}" of flow "${flow}" timed out after ${timeoutMs} ms without its signal`, { flow, step });
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** A signal was refused before anything was stored: no such wait, run or live run, or the run (or its wait) is over. */
+export class SignalRefusedError extends OrchestrixError {
+  /** The run the signal was for. */
+  readonly runId: string;
+
+  constructor(flow: string, runId: string, reason: string) {
+    super(ErrorCode.SIGNAL_REFUSED, `Signal for run "${runId}" of flow "${flow}" refused: ${reason}. Nothing was stored`, { flow });
+    this.runId = runId;
+  }
+}
+
+/** A `.child()` step's flow failed (it compensated its own steps); the parent step fails with this. */
+export class ChildFlowError extends OrchestrixError {
+  /** How the child run ended. */
+  readonly status: string;
+
+  constructor(flow: string, step: string, child: string, status: string, cause: unknown) {
+    const why = cause instanceof Error ? `: ${cause.message}` : typeof cause === "object" && cause && "message" in cause ? `: ${String(cause.message)}` : "";
+    super(ErrorCode.CHILD_FAILED, `Child flow "${child}" of step "${step}" ended ${status}${why}`, { flow, step, cause });
+    this.status = status;
   }
 }
 

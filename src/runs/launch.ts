@@ -1,4 +1,4 @@
-import { createActor, type Actor, type Snapshot } from "xstate";
+import { createActor, type Actor, type AnyActorRef, type Snapshot } from "xstate";
 import type { CompiledFlow } from "../compile/machine.js";
 import { PreparedInput } from "../compile/input.js";
 import { withErrors } from "../compile/result.js";
@@ -12,9 +12,11 @@ import { LeaseKeeper } from "./lease.js";
 import { thisOwner } from "./owner.js";
 import { RunPersistence, type SaveClaim } from "./persistence.js";
 import { registerRun, unregisterRun, keptError } from "./registry.js";
+import { SignalFeed } from "./signal-feed.js";
+import { sendSignal, signalWaitsOf, type SignalReceipt } from "./signal.js";
 
-/** A run in progress: its id, its actor, its eventual result, and a way to cancel it. */
-export interface RunHandle<TOutputs = Record<string, unknown>> {
+/** A run in progress: its id, its actor, its eventual result, and ways to cancel it and to signal its waits. */
+export interface RunHandle<TOutputs = Record<string, unknown>, TWaits = Record<string, unknown>> {
   /** The run's id. */
   readonly runId: string;
   /** The XState actor executing the run: subscribe to it, inspect it, persist its snapshot. */
@@ -23,6 +25,11 @@ export interface RunHandle<TOutputs = Record<string, unknown>> {
   readonly result: Promise<FlowResult<TOutputs>>;
   /** Cancels the run: in-flight work is aborted and completed steps are compensated. */
   cancel(reason?: string): void;
+  /**
+   * Sends a signal to the run's wait `name` (a `.waitFor()` step), validated against its schema.
+   * Resolves once the run's store has recorded it, or, without a store, once the run has it.
+   */
+  signal<N extends keyof TWaits & string>(name: N, payload: TWaits[N], options?: { signalId?: string }): Promise<SignalReceipt>;
 }
 
 /** Where a launched run starts from: fresh validated input, or a stored snapshot. */
@@ -72,6 +79,10 @@ export function launchRun<TOutputs>(engine: FlowEngine, runId: string, source: R
     throw error;
   }
   const cancel = (reason?: string) => actor.send(reason === undefined ? { type: "CANCEL" } : { type: "CANCEL", reason });
+  live.deliver = (signal) => actor.send({ type: "SIGNAL", signal });
+  live.context = () => actor.getSnapshot().context;
+  const waits = signalWaitsOf(definition);
+  const feed = claim && waits.size > 0 ? new SignalFeed(claim.store, runId, new Set(waits.keys()), live.deliver) : undefined;
   const { signal } = options;
   const onAbort = () => cancel(abortReason(signal));
 
@@ -80,6 +91,7 @@ export function launchRun<TOutputs>(engine: FlowEngine, runId: string, source: R
     const settle = () => {
       signal?.removeEventListener("abort", onAbort);
       lease?.stop();
+      feed?.stop();
       unregisterRun(runId, live);
     };
     if (claim) {
@@ -90,8 +102,22 @@ export function launchRun<TOutputs>(engine: FlowEngine, runId: string, source: R
       const lost = saver;
       lease = new LeaseKeeper(claim.store, runId, claim.fence, claim.leaseMs, claim.leaseUntil, (error) => lost.fail(definition.name, runId, error));
     }
+    // A child run's transitions are saved too: its snapshot is part of this run's.
+    const saveAll = () => saver?.record(actor.getSnapshot(), actor.getPersistedSnapshot());
+    const watched = new WeakSet<AnyActorRef>();
+    const watchChildren = (parent: AnyActorRef) => {
+      for (const child of Object.values((parent.getSnapshot() as { children?: Record<string, AnyActorRef> }).children ?? {})) {
+        if (watched.has(child) || !isMachineActor(child)) continue;
+        watched.add(child);
+        child.subscribe({ next: () => (saveAll(), watchChildren(child)), error: () => undefined });
+      }
+    };
     actor.subscribe({
-      next: (snapshot) => saver?.record(snapshot, actor.getPersistedSnapshot()),
+      next: (snapshot) => {
+        saver?.record(snapshot, actor.getPersistedSnapshot());
+        feed?.update(snapshot.context);
+        if (saver) watchChildren(actor);
+      },
       complete: () => {
         const snapshot = actor.getSnapshot();
         const fail = (error: unknown) => {
@@ -123,9 +149,18 @@ export function launchRun<TOutputs>(engine: FlowEngine, runId: string, source: R
     });
   });
   actor.start();
+  // A restored run may be waiting already: look for its signals at once.
+  feed?.update(actor.getSnapshot().context);
   if (signal?.aborted) onAbort();
   else signal?.addEventListener("abort", onAbort, { once: true });
-  return { runId, actor, result, cancel };
+  const sendTo = (name: string, payload: unknown, signalOptions?: { signalId?: string }) =>
+    sendSignal(definition, runId, name, payload, claim?.store, signalOptions?.signalId);
+  return { runId, actor, result, cancel, signal: sendTo };
+}
+
+/** Whether an actor runs a state machine (a child flow), not a promise (an attempt, a wait). */
+function isMachineActor(actor: AnyActorRef): boolean {
+  return "machine" in (actor.getSnapshot() as object);
 }
 
 function abortReason(signal: AbortSignal | undefined): string | undefined {

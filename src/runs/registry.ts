@@ -6,8 +6,14 @@
  * restored snapshot showed in flight.
  */
 
+import type { FlowContext, ReceivedSignal } from "../snapshot/context.js";
+
 /** What the engine keeps about a run while it is live in this process. */
 export interface LiveRun {
+  /** Hands a signal to the run's actor; set once the actor exists. */
+  deliver: ((signal: ReceivedSignal) => void) | undefined;
+  /** The run's context now; set once the actor exists. */
+  context: (() => FlowContext) | undefined;
   /** Original error objects by key (`step:<name>`, `compensation:<name>`, `flow`); made on the first error. */
   errors: Map<string, unknown> | undefined;
   /** Resolves when every snapshot so far is durable; attempts wait for it before they start. Absent without a store. */
@@ -23,7 +29,7 @@ const joinable = new WeakMap<object, Map<string, { work: Promise<unknown>; tag: 
 /** Registers a run as live here; `undefined` when it already is (it must not run twice). */
 export function registerRun(runId: string, durable?: () => Promise<void>, restored?: readonly string[]): LiveRun | undefined {
   if (live.has(runId)) return undefined;
-  const run: LiveRun = { errors: undefined, durable, restored: restored && new Set(restored) };
+  const run: LiveRun = { errors: undefined, durable, restored: restored && new Set(restored), deliver: undefined, context: undefined };
   live.set(runId, run);
   return run;
 }
@@ -54,9 +60,23 @@ export function wasRestored(runId: string, key: string): boolean {
   return live.get(runId)?.restored?.has(key) ?? false;
 }
 
-/** Waits until the run's snapshots so far are durable; `undefined` when the run has no store here. */
+/** The live run with this id, if any. */
+export function liveRun(runId: string): LiveRun | undefined {
+  return live.get(runId);
+}
+
+/**
+ * Waits until the run's snapshots so far are durable; `undefined` when the run has no store here.
+ * A child run (`<parent>/<step>`) is saved inside its parent's snapshot, so it waits for its parent's.
+ */
 export function untilDurable(runId: string): Promise<void> | undefined {
-  return live.get(runId)?.durable?.();
+  for (let id = runId; ; ) {
+    const run = live.get(id);
+    if (run) return run.durable?.();
+    const slash = id.lastIndexOf("/");
+    if (slash <= 0) return undefined;
+    id = id.slice(0, slash);
+  }
 }
 
 /**

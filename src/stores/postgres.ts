@@ -1,6 +1,7 @@
 import pg from "pg";
 import {
   OrchestrixError,
+  RunNotFoundError,
   StoreError,
   decodeRunCursor,
   encodeRunCursor,
@@ -10,6 +11,8 @@ import {
   type RunRecord,
   type RunStore,
   type RunSummary,
+  type SaveEffects,
+  type StoredSignal,
 } from "orchestrix";
 
 /** Where {@link postgresStore} finds its database: a connection string, or a pool you own. */
@@ -46,7 +49,7 @@ export interface PostgresStore extends RunStore {
 }
 
 /** The schema version this code writes; a database at a newer version is refused rather than misread. */
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 /** Each migration takes the schema from the version before it to its own; index 0 makes version 1. */
 const MIGRATIONS = [
@@ -74,6 +77,19 @@ const MIGRATIONS = [
   CREATE INDEX orchestrix_runs_status ON orchestrix_runs (status, updated_at DESC, run_id DESC);
   CREATE INDEX orchestrix_runs_flow ON orchestrix_runs (flow, updated_at DESC, run_id DESC);
   CREATE INDEX orchestrix_runs_leases ON orchestrix_runs (lease_until) WHERE status = 'running';
+  `,
+  // 2: signals for durable waits, kept until the save that takes them in marks them (taken_seq).
+  `
+  CREATE TABLE orchestrix_signals (
+    position bigserial PRIMARY KEY,
+    run_id text COLLATE "C" NOT NULL,
+    signal_id text NOT NULL,
+    name text NOT NULL,
+    payload json NOT NULL,
+    sent_at bigint NOT NULL,
+    taken_seq bigint,
+    UNIQUE (run_id, signal_id)
+  );
   `,
 ];
 
@@ -128,6 +144,7 @@ const MAX_BATCH = 500;
 interface Pending {
   kind: "create" | "save";
   record: RunRecord;
+  effects: SaveEffects | undefined;
   settle: (error: Error | undefined) => void;
   /** Resolves (never rejects) once this write is settled: what later reads wait for. */
   done: Promise<void>;
@@ -260,7 +277,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     for (const item of batch) item.settle(outcomes.get(item));
   };
 
-  const enqueue = (kind: Pending["kind"], record: RunRecord) =>
+  const enqueue = (kind: Pending["kind"], record: RunRecord, effects?: SaveEffects) =>
     new Promise<void>((resolve, reject) => {
       ensureOpen();
       let settled!: () => void;
@@ -268,6 +285,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       queue.push({
         kind,
         record,
+        effects,
         done,
         settle: (error) => {
           settled();
@@ -300,7 +318,31 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     pool,
     where,
     create: (record) => enqueue("create", record),
-    save: (record) => enqueue("save", record),
+    save: (record, effects) => enqueue("save", record, effects),
+    signal: (runId, signal) =>
+      // Recording twice is recording once (the signal's id is unique per run), so a retry is safe.
+      run(true, async (client) => {
+        const { rows } = await client.query<{ inserted: boolean; exists: boolean }>(
+          `WITH run AS (SELECT 1 FROM orchestrix_runs WHERE run_id = $1),
+                inserted AS (
+                  INSERT INTO orchestrix_signals (run_id, signal_id, name, payload, sent_at)
+                  SELECT $1, $2, $3, $4::json, $5 WHERE EXISTS (SELECT 1 FROM run)
+                  ON CONFLICT (run_id, signal_id) DO NOTHING RETURNING 1)
+           SELECT EXISTS (SELECT 1 FROM inserted) AS inserted, EXISTS (SELECT 1 FROM run) AS exists`,
+          [runId, signal.id, signal.name, JSON.stringify(signal.payload), signal.sentAt],
+        );
+        if (!rows[0]?.exists) throw new RunNotFoundError(runId);
+        return rows[0].inserted;
+      }),
+    signals: (runId) =>
+      run(true, async (client) => {
+        const { rows } = await client.query<StoredSignal>(
+          `SELECT signal_id AS id, name, payload, sent_at::float8 AS "sentAt" FROM orchestrix_signals
+           WHERE run_id = $1 AND taken_seq IS NULL ORDER BY position`,
+          [runId],
+        );
+        return rows;
+      }),
     claim: (runId, request) =>
       run(true, async (client, retry): Promise<Claim | undefined> => {
         const claimed = await client.query<RunRecord>(
@@ -357,8 +399,11 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     },
     delete: (runId, fence) =>
       run(true, async (client) => {
-        if (fence === undefined) await client.query(`DELETE FROM orchestrix_runs WHERE run_id = $1`, [runId]);
-        else await client.query(`DELETE FROM orchestrix_runs WHERE run_id = $1 AND fence = $2`, [runId, fence]);
+        const { rowCount } =
+          fence === undefined
+            ? await client.query(`DELETE FROM orchestrix_runs WHERE run_id = $1`, [runId])
+            : await client.query(`DELETE FROM orchestrix_runs WHERE run_id = $1 AND fence = $2`, [runId, fence]);
+        if ((rowCount ?? 0) > 0) await client.query(`DELETE FROM orchestrix_signals WHERE run_id = $1`, [runId]);
       }),
     close: async () => {
       if (closed) return;
@@ -386,7 +431,11 @@ async function commitBatch(client: pg.PoolClient, batch: Pending[], retry: boole
     if (item.kind === "save" && (best === undefined || item.record.seq > best.record.seq)) newest.set(item.record.runId, item);
   }
   const saves = [...newest.values()];
-  const transaction = creates.length > 0 && saves.length > 0;
+  // The signals a save took in are marked in the same transaction: none lost, none taken twice.
+  const takes = batch.flatMap((item) =>
+    item.kind === "save" ? (item.effects?.takeSignals ?? []).map((id) => ({ runId: item.record.runId, id })) : [],
+  );
+  const transaction = (creates.length > 0 && saves.length > 0) || takes.length > 0;
   if (transaction) await client.query("BEGIN");
 
   if (creates.length > 0) {
@@ -421,6 +470,14 @@ async function commitBatch(client: pg.PoolClient, batch: Pending[], retry: boole
       const { runId, fence } = item.record;
       const current = updated.has(runId) ? fence : fences.get(runId);
       outcomes.set(item, current === fence ? undefined : fenced(runId, current, fence));
+    }
+    const taken = takes.filter((take) => updated.has(take.runId));
+    if (taken.length > 0) {
+      await client.query(
+        `UPDATE orchestrix_signals AS s SET taken_seq = v.seq FROM unnest($1::text[], $2::text[], $3::bigint[]) AS v(run_id, signal_id, seq)
+         WHERE s.run_id = v.run_id AND s.signal_id = v.signal_id AND s.taken_seq IS NULL`,
+        [taken.map((take) => take.runId), taken.map((take) => take.id), taken.map((take) => newest.get(take.runId)?.record.seq ?? 0)],
+      );
     }
   }
   if (transaction) await client.query("COMMIT");

@@ -1,4 +1,5 @@
 import type { Json } from "../json.js";
+import type { ReceivedSignal } from "../snapshot/context.js";
 import type { FlowStatus } from "../types.js";
 
 /** Where a stored run stands: still going, or how it ended. */
@@ -69,6 +70,15 @@ export interface ClaimRequest {
   leaseUntil: number;
 }
 
+/** A signal as a store keeps it until a save of its run takes it in: `flow.signal()` records one. */
+export type StoredSignal = ReceivedSignal;
+
+/** What a save does besides writing the run, in the same transaction. */
+export interface SaveEffects {
+  /** Ids of the run's recorded signals this snapshot took in: marked taken with it, so none is lost or taken twice. */
+  takeSignals?: readonly string[];
+}
+
 /** A granted claim. */
 export interface Claim {
   /** The new fence; every save of this owner carries it. */
@@ -94,7 +104,14 @@ export interface RunStore {
    * Writes a run at `record.fence`; resolves once durable. Rejects with `RunFencedError` when the
    * run's fence moved on (another owner claimed it); a save older than the stored `seq` is ignored.
    */
-  save(record: RunRecord): Promise<void>;
+  save(record: RunRecord, effects?: SaveEffects): Promise<void>;
+  /**
+   * Records a signal for a stored run, durably; resolves `false` (nothing written) when a signal
+   * with this id is already recorded for the run, taken in or not. Rejects with `RunNotFoundError` when no such run is stored.
+   */
+  signal(runId: string, signal: StoredSignal): Promise<boolean>;
+  /** The run's recorded signals that no save has taken in yet, oldest first. */
+  signals(runId: string): Promise<StoredSignal[]>;
   /** Extends the lease of the owner at `fence`; false when that fence is no longer current. */
   renew(runId: string, fence: number, leaseUntil: number): Promise<boolean>;
   /** Hands a run back (owner and lease cleared) if it is still at `fence`, so another process may claim it at once. */
@@ -103,7 +120,7 @@ export interface RunStore {
   load(runId: string): Promise<RunRecord | undefined>;
   /** Summaries of the runs matching the query (no snapshots), most recently updated first, a page at a time. */
   list(query?: RunQuery): Promise<RunPage>;
-  /** Removes a run (when a cached result expired and the id runs again); with `fence`, only if the run is still at it. */
+  /** Removes a run and its signals (when a cached result expired and the id runs again); with `fence`, only if the run is still at it. */
   delete(runId: string, fence?: number): Promise<void>;
   /** Releases the store's resources; later calls reject. */
   close(): Promise<void>;
