@@ -220,7 +220,7 @@ export function flowSetup(definition: FlowDefinition, hooks: HookDispatcher, chi
             : pause.timeoutMs === undefined
               ? null
               : at + pause.timeoutMs;
-        return records.beginPause(context, step, until, at);
+        return records.beginPause(context, step, pause.type, until, at);
       }),
       keepSignal: assign(({ context, event }) => (event.type === "SIGNAL" ? records.keepSignal(context, event.signal) : {})),
       endPause: assign(({ context, event }, { step, begin, signal: source }: PauseEnd) => {
@@ -248,6 +248,7 @@ export function flowSetup(definition: FlowDefinition, hooks: HookDispatcher, chi
         const cause = result.status === "completed" ? undefined : result.error;
         const error = new ChildFlowError(flow, target.step, child, result.status, isRecordLike(cause) ? reviveError(cause) : cause);
         keepError(context.runId, `step:${target.step}`, error);
+        if (keptError(context.runId, "flow") === undefined) keepError(context.runId, "flow", error);
         return records.giveUp(context, target, error, Date.now());
       }),
       endUndo: assign(({ context, event }, target: Target) => {

@@ -148,8 +148,8 @@ export function markInterrupted(context: FlowContext, target: Target, error: unk
  * Begins a wait or sleep at `at`: the step is `waiting` until `until` (absolute, so a restore keeps
  * the deadline; `null` for a wait without a timeout). It counts as the step's one attempt.
  */
-export function beginPause(context: FlowContext, step: string, until: number | null, at: number): Partial<FlowContext> {
-  return { steps: { ...context.steps, [step]: { ...begun(context.steps[step] ?? pendingRecord(), at), status: "waiting", until } } };
+export function beginPause(context: FlowContext, step: string, pause: "signal" | "sleep", until: number | null, at: number): Partial<FlowContext> {
+  return { steps: { ...context.steps, [step]: { ...begun(context.steps[step] ?? pendingRecord(), at), status: "waiting", until, pause } } };
 }
 
 /** Whether the run already took in a signal with this id (a repeated id is recorded once). */

@@ -250,7 +250,7 @@ export function flowConfig(definition: FlowDefinition, hash: string, hooks: Hook
               { guard: { type: "childCompleted", params: { cancelled: true } }, target: `${root}.compensating`, actions: [{ type: "completeChild", params: { target, begin: [] } }] },
               { guard: { type: "childCompleted", params: { cancelled: false } }, target: next.path, actions: [{ type: "completeChild", params: { target, begin: next.begins } }, ...hook("onStepComplete", target)] },
               { guard: "cancelled", target: `${root}.compensating`, actions: [{ type: "markInterrupted", params: target }] },
-              { target: `${root}.compensating`, actions: [{ type: "childFailed", params: target }, { type: "rememberFailure" }, ...hook("onStepFail", target)] },
+              { target: `${root}.compensating`, actions: [{ type: "childFailed", params: target }, ...hook("onStepFail", target)] },
             ],
             onError: { target: `${root}.compensating`, actions: [{ type: "giveUp", params: target }, { type: "rememberFailure" }, ...hook("onStepFail", target)] },
           }),

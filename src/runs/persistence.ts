@@ -139,10 +139,13 @@ export function toRecord(snapshot: SnapshotLike, persisted: Json, seq: number, c
   };
 }
 
+/** What a listing adds to the name of a step that is not simply running. */
+const STATE_NOTES: Record<string, string> = { retrying: " (waiting to retry)", signal: " (waiting for its signal)", sleep: " (sleeping)" };
+
 /** What a run is doing now, for listings: its active step(s) or undo, their attempts, and their last error. */
 export function describeProgress(context: FlowContext): { step: string | null; attempts: number; lastError: string | null } {
   const current = activeRecords(context).map(({ kind, name, record }) => ({
-    name: `${kind === "compensation" ? "undo " : ""}${name}${record.status === "retrying" ? " (waiting to retry)" : ""}`,
+    name: `${kind === "compensation" ? "undo " : ""}${name}${STATE_NOTES[record.status === "waiting" ? (record.pause ?? "signal") : record.status] ?? ""}`,
     record,
   }));
   // Only the error of what is in flight is current: a step that failed once and then succeeded has none.

@@ -26,6 +26,8 @@ export interface StepRecord {
   until?: number | null;
   /** The id of the signal a completed wait consumed. */
   signalId?: string;
+  /** Set on the record of a `.waitFor()` (`"signal"`) or `.sleep()` (`"sleep"`) step once it is reached. */
+  pause?: "signal" | "sleep";
 }
 
 /** What a parent run keeps of a completed child run (`.child()`), so a later failure can undo it. */

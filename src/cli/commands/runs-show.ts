@@ -33,6 +33,9 @@ export function renderRun(record: RunRecord, now: number): string {
     ["Owner", describeOwner(record)],
   ];
   if (record.currentStep !== null) fields.push(["Current step", `${record.currentStep} (attempt ${record.attempts})`]);
+  for (const [name, step] of Object.entries(context?.steps ?? {})) {
+    if (step.status === "waiting") fields.push(["Waiting", describeWait(name, step)]);
+  }
   fields.push(["Created", `${formatTime(record.createdAt)} (${formatAgo(record.createdAt, now)})`]);
   fields.push(["Updated", `${formatTime(record.updatedAt)} (${formatAgo(record.updatedAt, now)})`]);
   if (context?.failedStep) fields.push(["Failed step", context.failedStep]);
@@ -68,7 +71,9 @@ function stepTable(records: Record<string, StepRecord>, ended: boolean): string 
       name,
       step.status === "retrying" && step.retryAt !== null
         ? `retrying at ${formatTime(step.retryAt)}`
-        : ended && step.status === "pending"
+        : step.status === "waiting"
+          ? describeWait(name, step)
+          : ended && step.status === "pending"
           ? "not needed"
           : step.status,
       String(step.attempts),
@@ -77,6 +82,12 @@ function stepTable(records: Record<string, StepRecord>, ended: boolean): string 
       step.error === null ? "" : truncate(step.error.message, 80),
     ]),
   );
+}
+
+/** What a waiting step waits for: "waiting for payment-confirmed until 12:15:00", "sleeping until 12:15:00". */
+function describeWait(name: string, step: StepRecord): string {
+  const until = step.until === null || step.until === undefined ? "" : ` until ${formatTime(step.until)}`;
+  return step.pause === "sleep" ? `sleeping${until}` : `waiting for ${name}${until || " (no timeout)"}`;
 }
 
 /** The machine context in a stored snapshot, when it is an Orchestrix snapshot. */
