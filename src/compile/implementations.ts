@@ -154,6 +154,8 @@ export function flowSetup(definition: FlowDefinition, hooks: HookDispatcher, chi
     actors: {
       attempt: attemptActor(flow, steps),
       retryWait: retryWaitActor,
+      // The same durable timer, named for what it ends: a wait's timeout or a sleep.
+      deadline: retryWaitActor,
       ...children,
     },
     actions: {

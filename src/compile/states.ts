@@ -204,7 +204,7 @@ export function flowConfig(definition: FlowDefinition, hash: string, hooks: Hook
         ? {
             invoke: {
               id: `${step.name}:deadline`,
-              src: "retryWait" as const,
+              src: "deadline" as const,
               input: ({ context }: { context: FlowContext }) => ({ until: context.steps[step.name]?.until ?? 0 }),
               onDone: timedOut,
             },
