@@ -171,7 +171,7 @@ export function flowSetup(definition: FlowDefinition, hooks: HookDispatcher, chi
       }),
       giveUp: assign(({ context, event }, target: Target) => records.giveUp(context, target, errorOf(event), Date.now())),
       rememberFailure: ({ context, event }) => {
-        if (keptError(context.runId, "flow") === undefined) keepError(context.runId, "flow", errorOf(event));
+        keepCause(context.runId, errorOf(event));
       },
       cancel: assign(({ context, event }) => {
         const reason = event.type === "CANCEL" ? (event.reason ?? null) : null;
@@ -234,7 +234,7 @@ export function flowSetup(definition: FlowDefinition, hooks: HookDispatcher, chi
         const pause = pauseOf(target.step);
         const error = new WaitTimeoutError(flow, target.step, pause.type === "signal" ? (pause.timeoutMs ?? 0) : 0);
         keepError(context.runId, `step:${target.step}`, error);
-        if (keptError(context.runId, "flow") === undefined) keepError(context.runId, "flow", error);
+        keepCause(context.runId, error);
         return records.giveUp(context, target, error, Date.now());
       }),
       completeChild: assign(({ context, event }, { target, begin }: Completion) => {
@@ -250,7 +250,7 @@ export function flowSetup(definition: FlowDefinition, hooks: HookDispatcher, chi
         const cause = result.status === "completed" ? undefined : result.error;
         const error = new ChildFlowError(flow, target.step, child, result.status, isRecordLike(cause) ? reviveError(cause) : cause);
         keepError(context.runId, `step:${target.step}`, error);
-        if (keptError(context.runId, "flow") === undefined) keepError(context.runId, "flow", error);
+        keepCause(context.runId, error);
         return records.giveUp(context, target, error, Date.now());
       }),
       endUndo: assign(({ context, event }, target: Target) => {
@@ -280,6 +280,11 @@ export function flowSetup(definition: FlowDefinition, hooks: HookDispatcher, chi
         context.cancelled || (group !== null && context.abortedGroups.includes(group)),
     },
   });
+}
+
+/** Keeps `error` as what failed the flow, unless an earlier failure already is. */
+function keepCause(runId: string, error: unknown): void {
+  if (keptError(runId, "flow") === undefined) keepError(runId, "flow", error);
 }
 
 /** Whether a result's error is still an error record (a child's result carries records, not `Error`s). */
