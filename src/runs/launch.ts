@@ -81,6 +81,7 @@ export function launchRun<TOutputs>(engine: FlowEngine, runId: string, source: R
   const cancel = (reason?: string) => actor.send(reason === undefined ? { type: "CANCEL" } : { type: "CANCEL", reason });
   live.deliver = (signal) => actor.send({ type: "SIGNAL", signal });
   live.context = () => actor.getSnapshot().context;
+  live.store = claim?.store;
   const waits = signalWaitsOf(definition);
   const feed = claim && waits.size > 0 ? new SignalFeed(claim.store, runId, new Set(waits.keys()), live.deliver) : undefined;
   const { signal } = options;

@@ -14,6 +14,8 @@ export interface LiveRun {
   deliver: ((signal: ReceivedSignal) => void) | undefined;
   /** The run's context now; set once the actor exists. */
   context: (() => FlowContext) | undefined;
+  /** The store the run is saved in here, if any: a signal recorded in another store is not handed over directly. */
+  store: object | undefined;
   /** Original error objects by key (`step:<name>`, `compensation:<name>`, `flow`); made on the first error. */
   errors: Map<string, unknown> | undefined;
   /** Resolves when every snapshot so far is durable; attempts wait for it before they start. Absent without a store. */
@@ -29,7 +31,7 @@ const joinable = new WeakMap<object, Map<string, { work: Promise<unknown>; tag: 
 /** Registers a run as live here; `undefined` when it already is (it must not run twice). */
 export function registerRun(runId: string, durable?: () => Promise<void>, restored?: readonly string[]): LiveRun | undefined {
   if (live.has(runId)) return undefined;
-  const run: LiveRun = { errors: undefined, durable, restored: restored && new Set(restored), deliver: undefined, context: undefined };
+  const run: LiveRun = { errors: undefined, durable, restored: restored && new Set(restored), deliver: undefined, context: undefined, store: undefined };
   live.set(runId, run);
   return run;
 }

@@ -84,8 +84,8 @@ export async function sendSignal(
     if (error instanceof RunNotFoundError) throw refuse("no run with this id is stored");
     throw error;
   }
-  // A run live in this process need not wait for its next look at the store.
-  if (recorded) live?.deliver?.(signal);
+  // A run live in this process on this very store need not wait for its next look at it.
+  if (recorded && live?.store === store) live.deliver?.(signal);
   return { signalId: signal.id, duplicate: !recorded };
 }
 
