@@ -19,6 +19,8 @@ export const ErrorCode = {
   RUN_FENCED: "RUN_FENCED",
   RUN_EXISTS: "RUN_EXISTS",
   INPUT_MISMATCH: "INPUT_MISMATCH",
+  RUN_HANDED_BACK: "RUN_HANDED_BACK",
+  TIMEOUT: "TIMEOUT",
 } as const;
 
 /** One of the values of {@link ErrorCode}. */
@@ -230,6 +232,35 @@ export class RunInputMismatchError extends OrchestrixError {
       `Run id "${runId}" of flow "${flow}" was already used with other input; a run id names one input. Use a new id for this input`,
       { flow },
     );
+    this.runId = runId;
+  }
+}
+
+/**
+ * This process handed a run back at a transition boundary (a graceful stop, or a long wait parked
+ * until its deadline): its last snapshot is saved and it is free for any owner to continue.
+ */
+export class RunHandedBackError extends OrchestrixError {
+  /** The run's id. */
+  readonly runId: string;
+  /** When the run has something to do again (epoch ms): its earliest retry deadline; `undefined` means at once. */
+  readonly wakeAt: number | undefined;
+
+  constructor(flow: string, runId: string, wakeAt: number | undefined) {
+    const when = wakeAt === undefined ? "for any owner to continue at once" : `parked until ${new Date(wakeAt).toISOString()}`;
+    super(ErrorCode.RUN_HANDED_BACK, `Run "${runId}" of flow "${flow}" was handed back at a transition boundary, ${when}`, { flow });
+    this.runId = runId;
+    this.wakeAt = wakeAt;
+  }
+}
+
+/** A run did not end within the time a caller was willing to wait for it (`flow.result`). */
+export class RunTimeoutError extends OrchestrixError {
+  /** The run's id. */
+  readonly runId: string;
+
+  constructor(flow: string, runId: string, timeoutMs: number, state: string) {
+    super(ErrorCode.TIMEOUT, `Run "${runId}" of flow "${flow}" did not end within ${timeoutMs} ms: ${state}`, { flow });
     this.runId = runId;
   }
 }

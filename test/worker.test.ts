@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { createWorker, enqueue, postgresStore, result, type PostgresStore } from "orchestrix/postgres";
+import { createWorker, postgresStore, type PostgresStore } from "orchestrix/postgres";
 import { workerSaga } from "./fixtures/worker-flows.js";
 import { createDatabase, dropDatabases, postgresUnavailable } from "./support/postgres.js";
 
@@ -110,7 +110,7 @@ describe.skipIf(skip !== undefined)("workers on pg-boss", () => {
     const { url, store, effects } = await setUp();
     const workers = await Promise.all([startWorker(url), startWorker(url), startWorker(url)]);
     const ids = Array.from({ length: 60 }, (_, i) => `order-${i}`);
-    for (const runId of ids) await enqueue(workerSaga, { orderId: runId }, { store, runId });
+    for (const runId of ids) await workerSaga.enqueue({ orderId: runId }, { store, runId });
 
     const [victim] = workers;
     const pid = victim?.pid ?? 0;
@@ -125,7 +125,7 @@ describe.skipIf(skip !== undefined)("workers on pg-boss", () => {
     }, "the dead worker's runs to be taken over", 20_000);
     const takeoverMs = Date.now() - killedAt;
 
-    const results = await Promise.all(ids.map((runId) => result(runId, { store, timeoutMs: 90_000 })));
+    const results = await Promise.all(ids.map((runId) => workerSaga.result(runId, { store, timeoutMs: 90_000 })));
     console.log(`workers: 60 runs on 3 workers, ${held.length} held by the SIGKILLed one, taken over in ${takeoverMs} ms`);
     expect(results.every((r) => r.status === "completed")).toBe(true);
     expect(takeoverMs).toBeLessThan(5_000);
@@ -151,7 +151,7 @@ describe.skipIf(skip !== undefined)("workers on pg-boss", () => {
     const ids = Array.from({ length: 8 }, (_, i) => `stall-${i}`);
     const pid = stalled.pid ?? 0;
     // Its two slots take the first two runs; it is stopped while both are mid-step and nothing else is queued.
-    for (const runId of ids.slice(0, 2)) await enqueue(workerSaga, { orderId: runId }, { store, runId });
+    for (const runId of ids.slice(0, 2)) await workerSaga.enqueue({ orderId: runId }, { store, runId });
     await until(async () => {
       const open = (await effects()).filter((e) => e.pid === pid && e.ended_at === null);
       return new Set(open.map((e) => e.run_id)).size === 2;
@@ -160,9 +160,9 @@ describe.skipIf(skip !== undefined)("workers on pg-boss", () => {
     expect(held.sort()).toEqual(["stall-0", "stall-1"]);
     stalled.kill("SIGSTOP");
     const stoppedAt = Date.now();
-    for (const runId of ids.slice(2)) await enqueue(workerSaga, { orderId: runId }, { store, runId });
+    for (const runId of ids.slice(2)) await workerSaga.enqueue({ orderId: runId }, { store, runId });
     await startWorker(url, env, 1_500);
-    const results = await Promise.all(ids.map((runId) => result(runId, { store, timeoutMs: 60_000 })));
+    const results = await Promise.all(ids.map((runId) => workerSaga.result(runId, { store, timeoutMs: 60_000 })));
     expect(results.every((r) => r.status === "completed")).toBe(true);
 
     stalled.kill("SIGCONT");
@@ -183,18 +183,35 @@ describe.skipIf(skip !== undefined)("workers on pg-boss", () => {
     await store.close();
   }, 120_000);
 
-  it("runs in this process too: createWorker with enqueue and result, and stop() waits for the runs in flight", async () => {
-    const { url, store } = await setUp();
+  it("stop() finishes the step in flight and hands the run back; another worker goes on from there, no step run twice", async () => {
+    const { url, store, effects } = await setUp();
     process.env["DATABASE_URL"] = url;
-    const worker = createWorker({ store, flows: [workerSaga], concurrency: 2 });
-    await worker.start();
-    await enqueue(workerSaga, { orderId: "local-1" }, { store, runId: "local-1" });
-    await until(async () => worker.inFlight > 0, "the run to start");
-    await worker.stop();
-    expect(worker.inFlight).toBe(0);
-    expect((await store.load("local-1"))?.status).toBe("completed");
-    expect(await result("local-1", { store })).toMatchObject({ status: "completed" });
-    await expect(result("never-queued", { store, timeoutMs: 200 })).rejects.toThrow(/did not end within 200 ms: no worker has started it/);
+    const first = createWorker({ store, flows: [workerSaga], concurrency: 2, log: () => {} });
+    await first.start();
+    await workerSaga.enqueue({ orderId: "local-1" }, { store, runId: "local-1" });
+    await until(async () => (await effects()).length > 0, "the first step to start");
+    await first.stop();
+    const stoppedAt = Date.now();
+    expect(first.inFlight).toBe(0);
+    const handedBack = await store.load("local-1");
+    // Saved at a boundary and given back: nobody holds it, and what ran here had ended.
+    expect(handedBack).toMatchObject({ status: "running", owner: null, leaseUntil: null });
+    const before = await effects();
+    expect(before.length).toBeGreaterThan(0);
+    expect(before.every((e) => e.ended_at !== null && e.ended_at <= stoppedAt)).toBe(true);
+
+    const second = createWorker({ store, flows: [workerSaga], concurrency: 2, log: () => {} });
+    await second.start();
+    expect(await workerSaga.result("local-1", { store, timeoutMs: 30_000 })).toMatchObject({ status: "completed" });
+    await second.stop();
+    const log = await effects();
+    const succeeded = groupBy(log.filter((e) => e.ok === true), (e) => e.step);
+    expect([...succeeded.keys()].sort()).toEqual(["confirm-order", "process-payment", "reserve-stock", "send-email"]);
+    expect([...succeeded.values()].every((list) => list.length === 1)).toBe(true);
+    // What the second worker ran began after the first had stopped, and no attempt was left open.
+    expect(log.slice(before.length).every((e) => e.started_at >= stoppedAt)).toBe(true);
+    expect(log.every((e) => e.ended_at !== null)).toBe(true);
+    await expect(workerSaga.result("never-queued", { store, timeoutMs: 200 })).rejects.toThrow(/did not end within 200 ms: no run with this id is stored/);
     await store.close();
   }, 60_000);
 });

@@ -4,7 +4,7 @@ import { PreparedInput } from "../compile/input.js";
 import { withErrors } from "../compile/result.js";
 import type { FlowDefinition } from "../definition.js";
 import { reviveError } from "../error-record.js";
-import { ErrorCode, FlowAlreadyRunningError, OrchestrixError } from "../errors.js";
+import { ErrorCode, FlowAlreadyRunningError, OrchestrixError, RunHandedBackError } from "../errors.js";
 import type { Json } from "../json.js";
 import { activeRecords, readFlowSnapshot } from "../snapshot/read.js";
 import type { FlowResult, RunOptions } from "../types.js";
@@ -12,6 +12,7 @@ import { LeaseKeeper } from "./lease.js";
 import { thisOwner } from "./owner.js";
 import { RunPersistence, type SaveClaim } from "./persistence.js";
 import { registerRun, unregisterRun, keptError } from "./registry.js";
+import { HandBack, type HandBackOptions } from "./hand-back.js";
 
 /** A run in progress: its id, its actor, its eventual result, and a way to cancel it. */
 export interface RunHandle<TOutputs = Record<string, unknown>> {
@@ -28,8 +29,8 @@ export interface RunHandle<TOutputs = Record<string, unknown>> {
 /** Where a launched run starts from: fresh validated input, or a stored snapshot. */
 export type RunSource = { input: Json } | { snapshot: Snapshot<unknown> };
 
-/** How a launched run is persisted: the claim it holds, and how long a lease lasts. */
-export interface LaunchClaim extends SaveClaim {
+/** How a launched run is persisted: the claim it holds, how long a lease lasts, and when to hand it back. */
+export interface LaunchClaim extends SaveClaim, HandBackOptions {
   leaseMs: number;
 }
 
@@ -74,6 +75,7 @@ export function launchRun<TOutputs>(engine: FlowEngine, runId: string, source: R
   const cancel = (reason?: string) => actor.send(reason === undefined ? { type: "CANCEL" } : { type: "CANCEL", reason });
   const { signal } = options;
   const onAbort = () => cancel(abortReason(signal));
+  let handBack: HandBack | undefined;
 
   const result = new Promise<FlowResult<TOutputs>>((resolve, reject) => {
     let stopCause: Error | undefined;
@@ -84,20 +86,38 @@ export function launchRun<TOutputs>(engine: FlowEngine, runId: string, source: R
     };
     if (claim) {
       saver = new RunPersistence(claim, (failure) => {
-        stopCause = failure;
+        stopCause ??= failure;
         actor.stop();
       });
       const lost = saver;
       lease = new LeaseKeeper(claim.store, runId, claim.fence, claim.leaseMs, claim.leaseUntil, (error) => lost.fail(definition.name, runId, error));
+      handBack = HandBack.of(claim, live, () => actor.getSnapshot(), (wakeAt) => {
+        stopCause ??= new RunHandedBackError(definition.name, runId, wakeAt);
+        actor.stop();
+      });
     }
     actor.subscribe({
-      next: (snapshot) => saver?.record(snapshot, actor.getPersistedSnapshot()),
+      next: (snapshot) => {
+        saver?.record(snapshot, actor.getPersistedSnapshot());
+        handBack?.check();
+      },
       complete: () => {
         const snapshot = actor.getSnapshot();
         const fail = (error: unknown) => {
           settle();
           reject(error);
         };
+        handBack?.dispose();
+        if (stopCause instanceof RunHandedBackError && saver && claim) {
+          // Hand the run back only once the snapshot of this boundary is durable; a failed save wins.
+          const cause = stopCause;
+          lease?.stop();
+          saver
+            .durable()
+            .then(() => (claim.store.queue ? claim.store.queue.park(runId, definition.name, claim.fence, cause.wakeAt) : claim.store.release(runId, claim.fence)))
+            .then(() => fail(cause), fail);
+          return;
+        }
         if (stopCause) return fail(stopCause);
         if (snapshot.status !== "done") {
           return fail(
@@ -123,6 +143,7 @@ export function launchRun<TOutputs>(engine: FlowEngine, runId: string, source: R
     });
   });
   actor.start();
+  handBack?.watch();
   if (signal?.aborted) onAbort();
   else signal?.addEventListener("abort", onAbort, { once: true });
   return { runId, actor, result, cancel };

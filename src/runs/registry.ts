@@ -14,6 +14,10 @@ export interface LiveRun {
   durable: (() => Promise<void>) | undefined;
   /** Attempts in flight in the snapshot this run was restored from (`step:<name>:<attempt>`); only for restored runs. */
   restored: Set<string> | undefined;
+  /** Step and compensation functions executing now: a run is at a transition boundary when none is. */
+  executing: number;
+  /** Set once the run is being handed back: no further step function may start. */
+  handingBack: boolean;
 }
 
 const live = new Map<string, LiveRun>();
@@ -23,7 +27,7 @@ const joinable = new WeakMap<object, Map<string, { work: Promise<unknown>; tag: 
 /** Registers a run as live here; `undefined` when it already is (it must not run twice). */
 export function registerRun(runId: string, durable?: () => Promise<void>, restored?: readonly string[]): LiveRun | undefined {
   if (live.has(runId)) return undefined;
-  const run: LiveRun = { errors: undefined, durable, restored: restored && new Set(restored) };
+  const run: LiveRun = { errors: undefined, durable, restored: restored && new Set(restored), executing: 0, handingBack: false };
   live.set(runId, run);
   return run;
 }
@@ -52,6 +56,24 @@ export function keptError(runId: string, key: string): unknown {
 /** Whether an attempt was begun by the process a run was restored from (it may have run there). */
 export function wasRestored(runId: string, key: string): boolean {
   return live.get(runId)?.restored?.has(key) ?? false;
+}
+
+/**
+ * Marks a step or compensation function of a live run as starting; `false` when the run is being
+ * handed back, and then the function must not start (the owner is stopping the run at this boundary).
+ */
+export function enterStep(runId: string): boolean {
+  const run = live.get(runId);
+  if (!run) return true;
+  if (run.handingBack) return false;
+  run.executing++;
+  return true;
+}
+
+/** Marks a function begun with {@link enterStep} as settled. */
+export function leaveStep(runId: string): void {
+  const run = live.get(runId);
+  if (run && run.executing > 0) run.executing--;
 }
 
 /** Waits until the run's snapshots so far are durable; `undefined` when the run has no store here. */
