@@ -52,6 +52,22 @@ describe.skipIf(skip !== undefined)("the CLI on PostgreSQL", () => {
     expect(show.stdout).toContain("hello Bob");
   });
 
+  it("lists and shows nothing in an empty database, and creates no table there", async () => {
+    const { name, url } = await createDatabase();
+    databases.push(name);
+    const [list, show] = await Promise.all([cli(["runs", "list", "--store", url]), cli(["runs", "show", "any", "--store", url])]);
+    for (const outcome of [list, show]) {
+      expect(outcome.code).toBe(1);
+      expect(outcome.stderr.trim()).toBe(
+        `orchestrix: PostgreSQL database "${name}" at 127.0.0.1:5432 has no Orchestrix tables: no run was ever stored there, and it was opened read-only, so it was left as it is`,
+      );
+    }
+    const store = postgresStore({ connectionString: url });
+    const { rows } = await store.pool.query("SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema')");
+    expect(rows).toEqual([]);
+    await store.close();
+  });
+
   it("says which database it could not reach, and exits 1", async () => {
     const { code, stderr } = await cli(["runs", "list", "--store", "postgres://postgres@127.0.0.1:1/orchestrix_nowhere"]);
     expect(code).toBe(1);

@@ -219,13 +219,12 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   /** A read-only store only checks that the tables are there, at this code's version. */
   const checkSchema = () =>
     withClient(true, async (client) => {
-      const { rows } = await client.query<{ version: number | null }>(
-        "SELECT CASE WHEN to_regclass('orchestrix_schema_version') IS NULL THEN NULL ELSE (SELECT coalesce(max(version), 0) FROM orchestrix_schema_version) END AS version",
-      );
-      const version = rows[0]?.version ?? null;
-      if (version === null) {
+      const { rows: found } = await client.query<{ table: string | null }>("SELECT to_regclass('orchestrix_schema_version')::text AS table");
+      if (!found[0]?.table) {
         throw new StoreError(`${where} has no Orchestrix tables: no run was ever stored there, and it was opened read-only, so it was left as it is`);
       }
+      const { rows } = await client.query<{ version: number }>("SELECT coalesce(max(version), 0) AS version FROM orchestrix_schema_version");
+      const version = rows[0]?.version ?? 0;
       if (version !== SCHEMA_VERSION) {
         throw new StoreError(
           `${where} has Orchestrix schema version ${version} and was opened read-only, so it was not migrated to version ${SCHEMA_VERSION}; ` +
