@@ -1,6 +1,6 @@
 import type pg from "pg";
 import type { RunQueue, RunRecord, RunSummary } from "orchestrix";
-import { sendRunJob } from "../worker/queue.js";
+import { senderFor, sendRunJob } from "../worker/queue.js";
 
 /** What the PostgreSQL store lends its queue: transactions on its pool, and its own row statements. */
 export interface QueueDeps {
@@ -20,9 +20,17 @@ export interface QueueDeps {
  */
 export function postgresQueue(deps: QueueDeps): RunQueue {
   const { pool } = deps;
+  /**
+   * pg-boss is started (its schema and the queue made) before a transaction takes a connection:
+   * starting it inside one would wait for connections that transactions like it hold.
+   */
+  const transaction = async <T>(work: (client: pg.PoolClient, retry: boolean) => Promise<T>): Promise<T> => {
+    await senderFor(pool);
+    return deps.transaction(work);
+  };
   return {
     enqueue: (record) =>
-      deps.transaction(async (client, retry) => {
+      transaction(async (client, retry) => {
         if (await deps.insert(client, record)) {
           await sendRunJob(pool, { runId: record.runId, flow: record.flow }, {}, client);
           return undefined;
@@ -33,7 +41,7 @@ export function postgresQueue(deps: QueueDeps): RunQueue {
         return ours ? undefined : existing;
       }),
     park: (runId, flow, fence, wakeAt) =>
-      deps.transaction(async (client) => {
+      transaction(async (client) => {
         // Until it wakes, the lease says when: a listing shows the run parked, not abandoned.
         const { rowCount } = await client.query("UPDATE orchestrix_runs SET owner = NULL, lease_until = $1 WHERE run_id = $2 AND fence = $3", [
           wakeAt ?? null,
