@@ -10,7 +10,10 @@ export interface WorkerCommandOptions {
   leaseMs?: number;
 }
 
-/** `orchestrix worker`: runs the module's flows from the PostgreSQL queue until SIGTERM or SIGINT, then stops gracefully. */
+/**
+ * `orchestrix worker`: runs the module's flows from the PostgreSQL queue until SIGTERM or SIGINT,
+ * then stops gracefully: each run in flight finishes the step it is in and is handed back to the queue.
+ */
 export async function workerCommand(module: string, options: WorkerCommandOptions): Promise<number> {
   const url = parseStoreUrl(options.store);
   if (url.scheme !== "postgres") {
@@ -30,7 +33,7 @@ export async function workerCommand(module: string, options: WorkerCommandOption
     process.once("SIGINT", () => resolveStop());
     process.once("SIGTERM", () => resolveStop());
   });
-  console.log(`orchestrix worker ${process.pid}: stopping, waiting for ${worker.inFlight} run(s) in flight`);
+  console.log(`orchestrix worker ${process.pid}: stopping; ${worker.inFlight} run(s) in flight finish their current step and are handed back`);
   await worker.stop();
   await store.close();
   return 0;
