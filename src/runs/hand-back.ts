@@ -58,6 +58,7 @@ export class HandBack {
 
   /** Starts listening for the hand-back signal (call once the actor has started). */
   watch(): void {
+    if (this.done) return; // the run ended while it started
     const { handBack } = this.options;
     if (handBack?.aborted) this.onAbort();
     else handBack?.addEventListener("abort", this.onAbort, { once: true });
