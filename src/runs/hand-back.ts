@@ -1,5 +1,6 @@
 import type { FlowContext } from "../snapshot/context.js";
 import { waitingUntil } from "../snapshot/wait.js";
+import type { RunStore } from "../stores/types.js";
 import type { LiveRun } from "./registry.js";
 
 /** When an owner gives a durable run back instead of running it to its end. */
@@ -13,7 +14,8 @@ export interface HandBackOptions {
   handBack?: AbortSignal;
   /**
    * Parks the run when all it does is wait (retry waits) for longer than this: it is handed back,
-   * and the store's queue wakes it at its deadline on whichever worker is free. @default never
+   * and the store's queue wakes it at its deadline on whichever worker is free. Ignored with a
+   * store that has no queue (nothing would wake the run): the run waits in memory. @default never
    */
   parkAfterMs?: number;
 }
@@ -45,15 +47,16 @@ export class HandBack {
     private readonly stop: (wakeAt: number | undefined) => void,
   ) {}
 
-  /** A hand-back for a run launched with these options, or `undefined` when it never hands back. */
+  /** A hand-back for a run launched with these options on this store, or `undefined` when it never hands back. */
   static of(
-    options: HandBackOptions,
+    options: HandBackOptions & { store: RunStore },
     live: LiveRun,
     current: () => CurrentSnapshot,
     stop: (wakeAt: number | undefined) => void,
   ): HandBack | undefined {
-    if (options.handBack === undefined && options.parkAfterMs === undefined) return undefined;
-    return new HandBack(options, live, current, stop);
+    const parkAfterMs = options.store.queue ? options.parkAfterMs : undefined;
+    if (options.handBack === undefined && parkAfterMs === undefined) return undefined;
+    return new HandBack({ ...(options.handBack ? { handBack: options.handBack } : {}), ...(parkAfterMs === undefined ? {} : { parkAfterMs }) }, live, current, stop);
   }
 
   /** Starts listening for the hand-back signal (call once the actor has started). */

@@ -1,13 +1,14 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { create, FlowValidationError, memoryStore, RunInputMismatchError, RunTimeoutError, StoreError } from "orchestrix";
+import { create, FlowValidationError, memoryStore, RunHandedBackError, RunInputMismatchError, RunTimeoutError, StoreError } from "orchestrix";
 import { postgresStore, RUN_QUEUE, type PostgresStore } from "orchestrix/postgres";
 import { createDatabase, dropDatabases, postgresUnavailable } from "./support/postgres.js";
 
 /**
- * `flow.enqueue()` and `flow.result()` against a real PostgreSQL: the run's record and its pg-boss
- * job are written in one transaction, the run id is an idempotency key, and no worker is needed to
- * see what was queued.
+ * The PostgreSQL store's queue, against a real PostgreSQL: `flow.enqueue()` writes the run's
+ * record and its pg-boss job in one transaction, the run id is an idempotency key, `flow.result()`
+ * waits for a run that ends elsewhere, and a parked run gets a job due at its deadline. No worker
+ * is needed to see what was queued.
  */
 
 const skip = await postgresUnavailable();
@@ -95,6 +96,47 @@ describe.skipIf(skip !== undefined)("flow.enqueue and flow.result on PostgreSQL"
     await expect(late).rejects.toThrow(RunTimeoutError);
     await expect(late).rejects.toThrow(/did not end within 150 ms: it is queued and no worker holds it/);
     await expect(other.result("q-4", { store })).rejects.toThrow(/belongs to flow "enqueue-order", not "enqueue-other"/);
+    await store.close();
+  });
+
+  it("parks a run that only waits for a retry longer than parkAfterMs: released, with one job due at the deadline", async () => {
+    const store = await freshStore();
+    let attempts = 0;
+    const flow = create("queue-park").step(
+      "flaky",
+      () => {
+        if (++attempts === 1) throw new Error("transient");
+        return "ok";
+      },
+      { retries: 1, retryDelayMs: 60_000 },
+    );
+    const before = Date.now();
+    const error = await flow.run(undefined, { store, runId: "park-1", parkAfterMs: 1_000 }).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(RunHandedBackError);
+    const wakeAt = (error as RunHandedBackError).wakeAt ?? 0;
+    expect(wakeAt).toBeGreaterThanOrEqual(before + 60_000);
+    expect(wakeAt).toBeLessThan(Date.now() + 60_000);
+    expect(await store.load("park-1")).toMatchObject({ status: "running", owner: null, leaseUntil: wakeAt, currentStep: "flaky (waiting to retry)" });
+    const { rows } = await store.pool.query<{ due: number }>(
+      `SELECT (extract(epoch FROM start_after) * 1000)::float8 AS due FROM pgboss.job WHERE name = $1 AND data->>'runId' = 'park-1'`,
+      [RUN_QUEUE],
+    );
+    expect(rows.length).toBe(1);
+    expect(Math.abs((rows[0]?.due ?? 0) - wakeAt)).toBeLessThan(5);
+    expect(attempts).toBe(1);
+
+    // A wait shorter than parkAfterMs stays in memory.
+    attempts = 0;
+    const short = create("queue-short").step(
+      "flaky",
+      () => {
+        if (++attempts === 1) throw new Error("transient");
+      },
+      { retries: 1, retryDelayMs: 100 },
+    );
+    expect((await short.run(undefined, { store, runId: "park-2", parkAfterMs: 1_000 })).status).toBe("completed");
+    expect(attempts).toBe(2);
+    expect(await jobsOf(store, "park-2")).toBe(0);
     await store.close();
   });
 });
