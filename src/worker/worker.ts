@@ -80,6 +80,7 @@ export function createWorker(options: WorkerOptions): Worker {
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new TypeError(`Expected concurrency to be a positive integer, got ${String(concurrency)}`);
   const log = options.log ?? ((line: string) => console.log(line));
   const parkAfterMs = options.parkAfterMs ?? 5_000;
+  if (!Number.isFinite(parkAfterMs) || parkAfterMs < 0) throw new TypeError(`Expected parkAfterMs to be a non-negative number of milliseconds, got ${String(parkAfterMs)}`);
   /** Aborted by stop(): every run in flight hands itself back at its next transition boundary. */
   let handBack = new AbortController();
   const flows = new Map(options.flows.map((flow) => [flow.name, flow]));
