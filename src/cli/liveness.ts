@@ -6,9 +6,23 @@ export function isOrphaned(record: RunSummary): boolean {
   return record.status === "running" && !isHeld(record);
 }
 
+/**
+ * Why nobody holds an unfinished run, when that is by design: `queued` (enqueued, no worker has
+ * started it), `parked until …` (waiting for a retry's deadline), or `handed back` (a worker that
+ * stopped gave it back); `undefined` when the run has an owner or has ended.
+ */
+export function describeUnowned(record: RunSummary, now = Date.now()): string | undefined {
+  if (record.status !== "running" || record.owner !== null) return undefined;
+  if (record.seq === 0) return "queued";
+  if (record.leaseUntil !== null && record.leaseUntil > now) return `parked until ${new Date(record.leaseUntil).toISOString()}`;
+  return "handed back";
+}
+
 /** The run's owner and whether it still holds the run, e.g. `host:4242 (process gone: the run can be resumed)`. */
 export function describeOwner(record: RunSummary): string {
   if (record.status !== "running") return "(none: the run has ended)";
+  const unowned = describeUnowned(record);
+  if (unowned) return `(none: ${unowned}; any worker, or runs resume, may take it)`;
   const owner = record.owner ?? "(unknown)";
   return isOrphaned(record) ? `${owner} (process gone: the run can be resumed or cancelled)` : `${owner} (alive)`;
 }
