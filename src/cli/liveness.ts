@@ -26,3 +26,14 @@ export function describeOwner(record: RunSummary): string {
   const owner = record.owner ?? "(unknown)";
   return isOrphaned(record) ? `${owner} (process gone: the run can be resumed or cancelled)` : `${owner} (alive)`;
 }
+
+/**
+ * A run's status as the CLI shows it: why nobody holds it when that is by design, or that its
+ * process is gone; `long` adds the details (`parked until …`, `its process is gone`).
+ */
+export function describeStatus(record: RunSummary, now: number, long: boolean): string {
+  const unowned = describeUnowned(record, now);
+  if (unowned) return `running (${long ? unowned : unowned.replace(/ until .*/, "")})`;
+  if (isOrphaned(record)) return long ? "running (orphaned: its process is gone)" : "running (orphaned)";
+  return record.status;
+}

@@ -1,7 +1,7 @@
-import type { RunStatus, RunSummary } from "orchestrix";
+import type { RunStatus } from "orchestrix";
 import { ExitCode } from "../cli-error.js";
 import { formatAgo, truncate } from "../format.js";
-import { describeUnowned, isOrphaned } from "../liveness.js";
+import { describeStatus } from "../liveness.js";
 import { withStore } from "../store-url.js";
 import { renderTable } from "../table.js";
 
@@ -43,7 +43,7 @@ export async function listRuns(options: ListRunsOptions): Promise<number> {
       records.map((record) => [
         record.runId,
         record.flow,
-        statusOf(record, now),
+        describeStatus(record, now, false),
         record.currentStep ?? "-",
         String(record.attempts),
         record.lastError === null ? "" : truncate(record.lastError, 48),
@@ -55,13 +55,6 @@ export async function listRuns(options: ListRunsOptions): Promise<number> {
     console.log(`\nMore runs: add --after ${next} for the next ${options.limit}.`);
   }
   return ExitCode.OK;
-}
-
-/** A run's status for the table: why nobody holds it, when that is by design, or that its process is gone. */
-function statusOf(record: RunSummary, now: number): string {
-  const unowned = describeUnowned(record, now);
-  if (unowned) return `running (${unowned.replace(/ until .*/, "")})`;
-  return isOrphaned(record) ? "running (orphaned)" : record.status;
 }
 
 function describeFilter(options: ListRunsOptions): string {

@@ -1,7 +1,7 @@
 import { readFlowSnapshot, type FlowContext, type RunRecord, type StepRecord } from "orchestrix";
 import { ExitCode } from "../cli-error.js";
 import { formatAgo, formatDuration, formatJson, formatTime, truncate } from "../format.js";
-import { describeOwner, describeUnowned, isOrphaned } from "../liveness.js";
+import { describeOwner, describeStatus } from "../liveness.js";
 import { loadRun } from "../run-target.js";
 import { withStore } from "../store-url.js";
 import { renderTable } from "../table.js";
@@ -23,20 +23,13 @@ export async function showRun(runId: string, options: ShowRunOptions): Promise<n
   return ExitCode.OK;
 }
 
-/** A run's status: why nobody holds it when that is by design, or that its process is gone. */
-function statusOf(record: RunRecord, now: number): string {
-  const unowned = describeUnowned(record, now);
-  if (unowned) return `running (${unowned})`;
-  return isOrphaned(record) ? "running (orphaned: its process is gone)" : record.status;
-}
-
 /** The text `runs show` prints for a record. */
 export function renderRun(record: RunRecord, now: number): string {
   const context = readContext(record);
   const fields: [string, string][] = [
     ["Run", record.runId],
     ["Flow", `${record.flow} (${record.version === null ? "no version label" : `version ${JSON.stringify(record.version)}`}, definition ${record.definitionHash})`],
-    ["Status", statusOf(record, now)],
+    ["Status", describeStatus(record, now, true)],
     ["Owner", describeOwner(record)],
   ];
   if (record.currentStep !== null) fields.push(["Current step", `${record.currentStep} (attempt ${record.attempts})`]);
