@@ -8,6 +8,7 @@ export interface WorkerCommandOptions {
   store: string;
   concurrency: number;
   leaseMs?: number;
+  parkAfterMs?: number;
 }
 
 /**
@@ -26,6 +27,7 @@ export async function workerCommand(module: string, options: WorkerCommandOption
     flows,
     concurrency: options.concurrency,
     ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
+    ...(options.parkAfterMs === undefined ? {} : { parkAfterMs: options.parkAfterMs }),
   });
   await worker.start();
   console.log(`orchestrix worker ${process.pid}: running ${flows.map((flow) => flow.name).join(", ")} from ${store.where}, ${options.concurrency} at a time`);
