@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { create, FlowValidationError, memoryStore, RunHandedBackError, RunInputMismatchError, RunTimeoutError, StoreError } from "orchestrix";
+import { create, FlowValidationError, memoryStore, resumeAll, RunHandedBackError, RunInputMismatchError, RunTimeoutError, StoreError } from "orchestrix";
 import { postgresStore, RUN_QUEUE, type PostgresStore } from "orchestrix/postgres";
 import { createDatabase, dropDatabases, postgresUnavailable } from "./support/postgres.js";
 
@@ -55,6 +55,10 @@ describe.skipIf(skip !== undefined)("flow.enqueue and flow.result on PostgreSQL"
     await expect(order.enqueue({ orderId: "o-1", amount: 13 }, { store, runId: "q-1" })).rejects.toThrow(RunInputMismatchError);
     await expect(other.enqueue(undefined, { store, runId: "q-1" })).rejects.toThrow(/already used by a run of flow "enqueue-order", not "enqueue-other"/);
     expect(await jobsOf(store, "q-1")).toBe(1);
+    // A process that resumes what it finds on start leaves a queued run to the workers.
+    const { resumed, skipped } = await resumeAll({ store, flows: [order] });
+    expect(resumed).toEqual([]);
+    expect(skipped).toEqual([{ runId: "q-1", flow: "enqueue-order", reason: "it is queued for a worker (the store's queue has its job)" }]);
     await store.close();
   });
 

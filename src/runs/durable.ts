@@ -114,7 +114,10 @@ export interface ResumableFlow {
   resume(runId: string, options: ResumeOptions): Promise<FlowResult>;
 }
 
-/** Restarts every unfinished run of the given flows that no live owner holds; call it on process start. */
+/**
+ * Restarts every unfinished run of the given flows that no live owner holds; call it on process
+ * start. With a store that has a queue, runs nobody owns are left to the workers their jobs go to.
+ */
 export async function resumeAll(
   options: { store: RunStore; flows: readonly ResumableFlow[] } & Omit<ResumeOptions, "store">,
 ): Promise<ResumedRuns> {
@@ -131,6 +134,9 @@ export async function resumeAll(
         skip(run, `no flow named "${run.flow}" was given`);
       } else if (isHeld(run)) {
         skip(run, run.owner === thisOwner ? "already running in this process" : `held by ${run.owner ?? "?"}`);
+      } else if (run.owner === null && store.queue) {
+        // Queued, parked or handed back: its job in the store's queue hands it to a worker.
+        skip(run, "it is queued for a worker (the store's queue has its job)");
       } else if (run.definitionHash !== flow.definitionHash) {
         skip(run, `it was saved by another shape of flow "${run.flow}" (definition ${run.definitionHash}, this one is ${flow.definitionHash})`);
       } else {
