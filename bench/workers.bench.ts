@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { enqueue, postgresStore, result } from "orchestrix/postgres";
+import { postgresStore } from "orchestrix/postgres";
 import { createDatabase, dropDatabases } from "../test/support/postgres.js";
 import { benchSaga } from "./worker-saga.js";
 
@@ -34,9 +34,9 @@ for (const count of [1, 2, 4]) {
   for (let i = 0; i < RUNS; i++) {
     const runId = `bench-${i}`;
     enqueuedAt.set(runId, Date.now());
-    await enqueue(benchSaga, { orderId: runId }, { store, runId });
+    await benchSaga.enqueue({ orderId: runId }, { store, runId });
   }
-  await Promise.all([...enqueuedAt.keys()].map((runId) => result(runId, { store, timeoutMs: 300_000 })));
+  await Promise.all([...enqueuedAt.keys()].map((runId) => benchSaga.result(runId, { store, timeoutMs: 300_000 })));
   const elapsed = (Date.now() - started) / 1_000;
   const latencies: number[] = [];
   for (const [runId, at] of enqueuedAt) {

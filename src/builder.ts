@@ -16,6 +16,8 @@ import {
   type RetryOptions,
 } from "./policy.js";
 import { inputHash } from "./runs/input-hash.js";
+import { enqueueRun } from "./runs/enqueue.js";
+import { awaitResult } from "./runs/result.js";
 import { launchRun, runIdOf, type FlowEngine, type RunHandle } from "./runs/launch.js";
 import { DEFAULT_LEASE_MS } from "./runs/owner.js";
 import type { Json } from "./json.js";
@@ -284,6 +286,31 @@ export class Flow<TInput = unknown, TOutputs extends Record<string, unknown> = {
     const store = options.store ?? getDefaultStore();
     if (!store) return Promise.reject(new StoreError(`flow.resume("${runId}") needs a store: pass { store } or call setDefaultStore()`));
     return resumeRun(this.engine(), store, runId, options) as Promise<FlowResult<TOutputs>>;
+  }
+
+  /**
+   * Stores a run and queues it for whichever worker is free, in one transaction, after validating
+   * the input here; resolves with its id. Needs a store with a queue (`postgresStore`). The run id
+   * is an idempotency key: the same id with the same input is one run; with other input it is
+   * refused with `RunInputMismatchError`.
+   * @example const { runId } = await flow.enqueue(order, { store, runId: `order-${order.id}` });
+   */
+  async enqueue(input: TInput, options: { store?: RunStore; runId?: string } = {}): Promise<{ runId: string }> {
+    const store = options.store ?? getDefaultStore();
+    if (!store) throw new StoreError(`flow.enqueue() of flow "${this.name}" needs a store: pass { store } or call setDefaultStore()`, { flow: this.name });
+    const value = await validateInput(this.name, this.definition.schema, input);
+    return enqueueRun(this.engine(), store, runIdOf(options), value);
+  }
+
+  /**
+   * Resolves with a run's result once it has ended, from whichever process runs it (a worker, or
+   * another server); rejects with `RunTimeoutError` after `timeoutMs`.
+   * @example const result = await flow.result(runId, { store, timeoutMs: 30_000 });
+   */
+  async result(runId: string, options: { store?: RunStore; timeoutMs?: number } = {}): Promise<FlowResult<TOutputs>> {
+    const store = options.store ?? getDefaultStore();
+    if (!store) throw new StoreError(`flow.result("${runId}") needs a store: pass { store } or call setDefaultStore()`, { flow: this.name });
+    return (await awaitResult(this.name, store, runId, options.timeoutMs)) as FlowResult<TOutputs>;
   }
 
   /** Starts the flow and returns a handle at once: `{ runId, actor, result, cancel, signal }`. Needs a synchronous schema. */

@@ -22,6 +22,8 @@ export const ErrorCode = {
   WAIT_TIMEOUT: "WAIT_TIMEOUT",
   SIGNAL_REFUSED: "SIGNAL_REFUSED",
   CHILD_FAILED: "CHILD_FAILED",
+  RUN_HANDED_BACK: "RUN_HANDED_BACK",
+  TIMEOUT: "TIMEOUT",
 } as const;
 
 /** One of the values of {@link ErrorCode}. */
@@ -268,6 +270,36 @@ export class RunInputMismatchError extends OrchestrixError {
       `Run id "${runId}" of flow "${flow}" was already used with other input; a run id names one input. Use a new id for this input`,
       { flow },
     );
+    this.runId = runId;
+  }
+}
+
+/**
+ * This process handed a run back at a transition boundary (a graceful stop, or a long wait parked
+ * until its deadline): its last snapshot is saved and it is free for any owner to continue.
+ */
+export class RunHandedBackError extends OrchestrixError {
+  /** The run's id. */
+  readonly runId: string;
+  /** When the run has something to do again (epoch ms): its earliest deadline; `undefined` means at once, `null` when its signal comes. */
+  readonly wakeAt: number | null | undefined;
+
+  constructor(flow: string, runId: string, wakeAt: number | null | undefined) {
+    const when =
+      wakeAt === undefined ? "for any owner to continue at once" : wakeAt === null ? "parked until its signal is sent" : `parked until ${new Date(wakeAt).toISOString()}`;
+    super(ErrorCode.RUN_HANDED_BACK, `Run "${runId}" of flow "${flow}" was handed back at a transition boundary, ${when}`, { flow });
+    this.runId = runId;
+    this.wakeAt = wakeAt;
+  }
+}
+
+/** A run did not end within the time a caller was willing to wait for it (`flow.result`). */
+export class RunTimeoutError extends OrchestrixError {
+  /** The run's id. */
+  readonly runId: string;
+
+  constructor(flow: string, runId: string, timeoutMs: number, state: string) {
+    super(ErrorCode.TIMEOUT, `Run "${runId}" of flow "${flow}" did not end within ${timeoutMs} ms: ${state}`, { flow });
     this.runId = runId;
   }
 }

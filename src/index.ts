@@ -20,9 +20,12 @@ export {
   WaitTimeoutError,
   SignalRefusedError,
   ChildFlowError,
+  RunHandedBackError,
+  RunTimeoutError,
 } from "./errors.js";
 export { resumeAll, storedResult } from "./runs/durable.js";
 export type { DurableRunOptions, ResumeOptions, ResumedRuns, ResumableFlow, LeaseOptions } from "./runs/durable.js";
+export type { HandBackOptions } from "./runs/hand-back.js";
 export { DEFAULT_LEASE_MS, isHeld as isRunHeld, thisOwner } from "./runs/owner.js";
 export { readFlowSnapshot } from "./snapshot/read.js";
 export { inputHash as hashRunInput } from "./runs/input-hash.js";
@@ -35,7 +38,7 @@ export { memoryStore, fencedSaveError, summaryOf } from "./stores/memory.js";
 export { encodeRunCursor, decodeRunCursor } from "./stores/cursor.js";
 export type { RunPosition } from "./stores/cursor.js";
 export { setDefaultStore, getDefaultStore } from "./stores/default.js";
-export type { RunStore, RunRecord, RunSummary, RunQuery, RunPage, RunStatus, ClaimRequest, Claim, SaveEffects, StoredSignal } from "./stores/types.js";
+export type { RunStore, RunQueue, RunRecord, RunSummary, RunQuery, RunPage, RunStatus, ClaimRequest, Claim, SaveEffects, StoredSignal } from "./stores/types.js";
 
 export type { ErrorOrigin, OrchestrixErrorJson } from "./errors.js";
 export type { RunHandle } from "./runs/launch.js";

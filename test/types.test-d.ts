@@ -64,6 +64,14 @@ describe("builder types", () => {
     if (result.status === "completed") expectTypeOf(result.outputs.a.ok).toEqualTypeOf<boolean>();
     else expectTypeOf(result.outputs.a).toEqualTypeOf<{ ok: boolean } | undefined>();
   });
+
+  it("types enqueue() input like run(), and result() like run()'s result", () => {
+    const flow = create("t", { schema: Order }).step("a", () => ({ ok: true }));
+    // @ts-expect-error amount is missing
+    void flow.enqueue({ orderId: "x" }, { runId: "r" });
+    expectTypeOf(flow.enqueue({ orderId: "x", amount: 1 }, { runId: "r" })).resolves.toEqualTypeOf<{ runId: string }>();
+    expectTypeOf(flow.result("r", { timeoutMs: 1_000 })).resolves.toEqualTypeOf<FlowResult<{ a: { ok: boolean } }>>();
+  });
 });
 
 describe("wait, sleep and child types", () => {

@@ -123,11 +123,15 @@ export function createProgram(): Command {
   program
     .command("worker")
     .summary("run a module's flows from the PostgreSQL queue")
-    .description("Take runs from the PostgreSQL queue and run them, taking over the runs of workers that died or stalled; SIGTERM stops it gracefully.")
+    .description(
+      "Take runs from the PostgreSQL queue and run them, taking over the runs of workers that died or stalled; " +
+        "SIGTERM stops it gracefully (each run in flight finishes its step and is handed back).",
+    )
     .argument("<module>", "the .ts or .js module that exports the flows")
     .addOption(storeOption(true))
     .option("--concurrency <n>", "runs at once in this process", parsePositiveInteger, 4)
     .option("--lease-ms <ms>", "how long a run's claim holds without renewal (the takeover time of a dead worker)", parsePositiveInteger)
+    .option("--park-after-ms <ms>", "park a run waiting longer than this (for a retry, a sleep or a signal) until its deadline or signal (default 5000)", parsePositiveInteger)
     .action(async (module: string, options: WorkerCommandOptions) => exitWith(await workerCommand(module, options)));
 
   program

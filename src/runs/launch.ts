@@ -4,16 +4,18 @@ import { PreparedInput } from "../compile/input.js";
 import { withErrors } from "../compile/result.js";
 import type { FlowDefinition } from "../definition.js";
 import { reviveError } from "../error-record.js";
-import { ErrorCode, FlowAlreadyRunningError, OrchestrixError } from "../errors.js";
+import { ErrorCode, FlowAlreadyRunningError, OrchestrixError, RunHandedBackError } from "../errors.js";
 import type { Json } from "../json.js";
 import { activeRecords, readFlowSnapshot } from "../snapshot/read.js";
 import type { FlowResult, RunOptions } from "../types.js";
 import { LeaseKeeper } from "./lease.js";
 import { thisOwner } from "./owner.js";
+import type { RunQueue, RunStore } from "../stores/types.js";
 import { RunPersistence, type SaveClaim } from "./persistence.js";
 import { registerRun, unregisterRun, keptError } from "./registry.js";
 import { SignalFeed } from "./signal-feed.js";
 import { sendSignal, signalWaitsOf, type SignalReceipt } from "./signal.js";
+import { HandBack, type HandBackOptions } from "./hand-back.js";
 
 /** A run in progress: its id, its actor, its eventual result, and ways to cancel it and to signal its waits. */
 export interface RunHandle<TOutputs = Record<string, unknown>, TWaits = Record<string, unknown>> {
@@ -35,8 +37,8 @@ export interface RunHandle<TOutputs = Record<string, unknown>, TWaits = Record<s
 /** Where a launched run starts from: fresh validated input, or a stored snapshot. */
 export type RunSource = { input: Json } | { snapshot: Snapshot<unknown> };
 
-/** How a launched run is persisted: the claim it holds, and how long a lease lasts. */
-export interface LaunchClaim extends SaveClaim {
+/** How a launched run is persisted: the claim it holds, how long a lease lasts, and when to hand it back. */
+export interface LaunchClaim extends SaveClaim, HandBackOptions {
   leaseMs: number;
 }
 
@@ -86,6 +88,7 @@ export function launchRun<TOutputs>(engine: FlowEngine, runId: string, source: R
   const feed = claim && waits.size > 0 ? new SignalFeed(claim.store, runId, new Set(waits.keys()), live.deliver) : undefined;
   const { signal } = options;
   const onAbort = () => cancel(abortReason(signal));
+  let handBack: HandBack | undefined;
 
   const result = new Promise<FlowResult<TOutputs>>((resolve, reject) => {
     let stopCause: Error | undefined;
@@ -97,11 +100,22 @@ export function launchRun<TOutputs>(engine: FlowEngine, runId: string, source: R
     };
     if (claim) {
       saver = new RunPersistence(claim, (failure) => {
-        stopCause = failure;
+        stopCause ??= failure;
         actor.stop();
       });
       const lost = saver;
       lease = new LeaseKeeper(claim.store, runId, claim.fence, claim.leaseMs, claim.leaseUntil, (error) => lost.fail(definition.name, runId, error));
+      handBack = HandBack.of(
+        claim,
+        live,
+        () => actor.getSnapshot(),
+        (wakeAt) => {
+          stopCause ??= new RunHandedBackError(definition.name, runId, wakeAt);
+          actor.stop();
+        },
+        () => feed?.caughtUp ?? true,
+      );
+      if (feed && handBack) feed.onCaughtUp = () => handBack?.check();
     }
     // A child run's transitions are saved too: its snapshot is part of this run's.
     const saveAll = () => saver?.record(actor.getSnapshot(), actor.getPersistedSnapshot());
@@ -118,6 +132,7 @@ export function launchRun<TOutputs>(engine: FlowEngine, runId: string, source: R
         saver?.record(snapshot, actor.getPersistedSnapshot());
         feed?.update(snapshot.context);
         if (saver) watchChildren(actor);
+        handBack?.check();
       },
       complete: () => {
         const snapshot = actor.getSnapshot();
@@ -125,6 +140,17 @@ export function launchRun<TOutputs>(engine: FlowEngine, runId: string, source: R
           settle();
           reject(error);
         };
+        handBack?.dispose();
+        if (stopCause instanceof RunHandedBackError && saver && claim) {
+          // Hand the run back only once the snapshot of this boundary is durable; a failed save wins.
+          const cause = stopCause;
+          lease?.stop();
+          saver
+            .durable()
+            .then(() => (claim.store.queue ? parkRun(claim.store, claim.store.queue, runId, definition.name, claim.fence, cause.wakeAt) : claim.store.release(runId, claim.fence)))
+            .then(() => fail(cause), fail);
+          return;
+        }
         if (stopCause) return fail(stopCause);
         if (snapshot.status !== "done") {
           return fail(
@@ -152,11 +178,22 @@ export function launchRun<TOutputs>(engine: FlowEngine, runId: string, source: R
   actor.start();
   // A restored run may be waiting already: look for its signals at once.
   feed?.update(actor.getSnapshot().context);
+  handBack?.watch();
   if (signal?.aborted) onAbort();
   else signal?.addEventListener("abort", onAbort, { once: true });
   const sendTo = (name: string, payload: unknown, signalOptions?: { signalId?: string }) =>
     sendSignal(definition, runId, name, payload, claim?.store, signalOptions?.signalId);
   return { runId, actor, result, cancel, signal: sendTo };
+}
+
+/**
+ * Parks a run on its store's queue. A run parked while it waits for a signal is woken by the
+ * signal's sender (who records it, then wakes the run); a signal recorded while the run was still
+ * parking found the run held and woke nobody, so once parked, the run looks again and wakes itself.
+ */
+async function parkRun(store: RunStore, queue: RunQueue, runId: string, flow: string, fence: number, wakeAt: number | null | undefined): Promise<void> {
+  await queue.park(runId, flow, fence, wakeAt);
+  if (wakeAt !== undefined && (await store.signals(runId)).length > 0) await queue.wake(runId, flow);
 }
 
 /** Whether an actor runs a state machine (a child flow), not a promise (an attempt, a wait). */

@@ -22,6 +22,10 @@ export interface LiveRun {
   durable: (() => Promise<void>) | undefined;
   /** Attempts in flight in the snapshot this run was restored from (`step:<name>:<attempt>`); only for restored runs. */
   restored: Set<string> | undefined;
+  /** Step and compensation functions executing now: a run is at a transition boundary when none is. */
+  executing: number;
+  /** Set once the run is being handed back: no further step function may start. */
+  handingBack: boolean;
 }
 
 const live = new Map<string, LiveRun>();
@@ -31,7 +35,16 @@ const joinable = new WeakMap<object, Map<string, { work: Promise<unknown>; tag: 
 /** Registers a run as live here; `undefined` when it already is (it must not run twice). */
 export function registerRun(runId: string, durable?: () => Promise<void>, restored?: readonly string[]): LiveRun | undefined {
   if (live.has(runId)) return undefined;
-  const run: LiveRun = { errors: undefined, durable, restored: restored && new Set(restored), deliver: undefined, context: undefined, store: undefined };
+  const run: LiveRun = {
+    errors: undefined,
+    durable,
+    restored: restored && new Set(restored),
+    executing: 0,
+    handingBack: false,
+    deliver: undefined,
+    context: undefined,
+    store: undefined,
+  };
   live.set(runId, run);
   return run;
 }
@@ -67,18 +80,41 @@ export function liveRun(runId: string): LiveRun | undefined {
   return live.get(runId);
 }
 
+/** The live run with this id, or for a child run (`<parent>/<step>`), the live run it is part of. */
+function liveOrParent(runId: string): LiveRun | undefined {
+  for (let id = runId; ; ) {
+    const run = live.get(id);
+    if (run) return run;
+    const slash = id.lastIndexOf("/");
+    if (slash <= 0) return undefined;
+    id = id.slice(0, slash);
+  }
+}
+
+/**
+ * Marks a step or compensation function of a live run as starting; `false` when the run is being
+ * handed back, and then the function must not start (the owner is stopping the run at this boundary).
+ */
+export function enterStep(runId: string): boolean {
+  const run = liveOrParent(runId);
+  if (!run) return true;
+  if (run.handingBack) return false;
+  run.executing++;
+  return true;
+}
+
+/** Marks a function begun with {@link enterStep} as settled. */
+export function leaveStep(runId: string): void {
+  const run = liveOrParent(runId);
+  if (run && run.executing > 0) run.executing--;
+}
+
 /**
  * Waits until the run's snapshots so far are durable; `undefined` when the run has no store here.
  * A child run (`<parent>/<step>`) is saved inside its parent's snapshot, so it waits for its parent's.
  */
 export function untilDurable(runId: string): Promise<void> | undefined {
-  for (let id = runId; ; ) {
-    const run = live.get(id);
-    if (run) return run.durable?.();
-    const slash = id.lastIndexOf("/");
-    if (slash <= 0) return undefined;
-    id = id.slice(0, slash);
-  }
+  return liveOrParent(runId)?.durable?.();
 }
 
 /**

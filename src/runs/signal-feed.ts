@@ -14,6 +14,9 @@ export class SignalFeed {
   private timer: ReturnType<typeof setInterval> | undefined;
   private looking = false;
   private context: FlowContext | undefined;
+  private looked = false;
+  /** Called when a look at the store found nothing new for the run: it may be parked now. */
+  onCaughtUp: (() => void) | undefined;
 
   constructor(
     private readonly store: RunStore,
@@ -29,11 +32,17 @@ export class SignalFeed {
     this.context = context;
     const waiting = context.status === "running" && [...this.waits].some((name) => context.steps[name]?.status === "waiting");
     if (waiting && this.timer === undefined) {
+      this.looked = false;
       this.timer = setInterval(() => void this.look(), this.intervalMs);
       void this.look();
     } else if (!waiting) {
       this.stop();
     }
+  }
+
+  /** Whether the run has seen every signal recorded for it so far (it is not waiting, or a look found nothing new). */
+  get caughtUp(): boolean {
+    return this.timer === undefined || this.looked;
   }
 
   /** Stops polling. */
@@ -47,9 +56,16 @@ export class SignalFeed {
     this.looking = true;
     try {
       const signals = await this.store.signals(this.runId);
+      let delivered = false;
       for (const signal of signals) {
         if (this.timer === undefined) return;
-        if (!(this.context?.signalIds ?? []).includes(signal.id)) this.deliver(signal);
+        if ((this.context?.signalIds ?? []).includes(signal.id)) continue;
+        this.deliver(signal);
+        delivered = true;
+      }
+      if (!delivered && this.timer !== undefined && !this.looked) {
+        this.looked = true;
+        this.onCaughtUp?.();
       }
     } catch {
       // The store is down: the next look tries again, and the run's lease renewal reports the outage.

@@ -84,8 +84,10 @@ export async function sendSignal(
     if (error instanceof RunNotFoundError) throw refuse("no run with this id is stored");
     throw error;
   }
-  // A run live in this process on this very store need not wait for its next look at it.
+  // A run live in this process on this very store need not wait for its next look at it; a run
+  // parked on the store's queue until its signal is woken, on whichever worker is free.
   if (recorded && live?.store === store) live.deliver?.(signal);
+  else if (recorded && store.queue) await store.queue.wake(runId, flow);
   return { signalId: signal.id, duplicate: !recorded };
 }
 

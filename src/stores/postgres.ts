@@ -8,12 +8,15 @@ import {
   fencedSaveError as fenced,
   type Claim,
   type RunQuery,
+  type RunQueue,
   type RunRecord,
   type RunStore,
   type RunSummary,
   type SaveEffects,
   type StoredSignal,
 } from "orchestrix";
+import { stopSender } from "../worker/queue.js";
+import { postgresQueue } from "./postgres-queue.js";
 
 /** Where {@link postgresStore} finds its database: a connection string, or a pool you own. */
 export type PostgresConnection =
@@ -38,6 +41,11 @@ export type PostgresStoreOptions = PostgresConnection & {
    * before it rejects with `StoreError`. @default 10000
    */
   retryForMs?: number;
+  /**
+   * Only read: the tables are never created or migrated (a database without them is reported, not
+   * changed), and every write rejects. What `orchestrix runs list|show` opens. @default false
+   */
+  readonly?: boolean;
 };
 
 /** A {@link RunStore} on PostgreSQL; workers and the queue share its pool. */
@@ -46,6 +54,8 @@ export interface PostgresStore extends RunStore {
   readonly pool: pg.Pool;
   /** The database, named for messages (never with its password). */
   readonly where: string;
+  /** Queues runs on pg-boss in the same database: `flow.enqueue` stores and queues a run in one transaction. */
+  readonly queue: RunQueue;
 }
 
 /** The schema version this code writes; a database at a newer version is refused rather than misread. */
@@ -183,6 +193,10 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   const ensureOpen = () => {
     if (closed) throw new StoreError(`The PostgreSQL store (${where}) is closed`);
   };
+  const ensureWritable = () => {
+    ensureOpen();
+    if (options.readonly) throw new StoreError(`The PostgreSQL store (${where}) was opened read-only; nothing was written`);
+  };
 
   /**
    * Runs `work` on one connection. A call that could not reach the server is tried again until
@@ -219,6 +233,23 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     }
   };
 
+  /** A read-only store only checks that the tables are there, at this code's version. */
+  const checkSchema = () =>
+    withClient(true, async (client) => {
+      const { rows: found } = await client.query<{ table: string | null }>("SELECT to_regclass('orchestrix_schema_version')::text AS table");
+      if (!found[0]?.table) {
+        throw new StoreError(`${where} has no Orchestrix tables: no run was ever stored there, and it was opened read-only, so it was left as it is`);
+      }
+      const { rows } = await client.query<{ version: number }>("SELECT coalesce(max(version), 0) AS version FROM orchestrix_schema_version");
+      const version = rows[0]?.version ?? 0;
+      if (version !== SCHEMA_VERSION) {
+        throw new StoreError(
+          `${where} has Orchestrix schema version ${version} and was opened read-only, so it was not migrated to version ${SCHEMA_VERSION}; ` +
+            `start a worker or any run on it once to migrate it`,
+        );
+      }
+    });
+
   const migrate = () =>
     withClient(true, async (client) => {
       await client.query("BEGIN");
@@ -243,7 +274,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
 
   // Migrating happens once; a failed attempt (database down) is forgotten, so the next call tries again.
   const ensureReady = () => {
-    ready ??= migrate().catch((error: unknown) => {
+    ready ??= (options.readonly ? checkSchema() : migrate()).catch((error: unknown) => {
       ready = undefined;
       throw error;
     });
@@ -279,7 +310,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
 
   const enqueue = (kind: Pending["kind"], record: RunRecord, effects?: SaveEffects) =>
     new Promise<void>((resolve, reject) => {
-      ensureOpen();
+      ensureWritable();
       let settled!: () => void;
       const done = new Promise<void>((resolveDone) => (settled = resolveDone));
       queue.push({
@@ -313,15 +344,38 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     await afterQueued();
     return withClient(retryable, work);
   };
+  const write = <T>(work: (client: pg.PoolClient, retry: boolean) => Promise<T>): Promise<T> => {
+    try {
+      ensureWritable();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return run(true, work);
+  };
+
+  const runQueue = postgresQueue({
+    pool,
+    transaction: (work) =>
+      write(async (client, retry) => {
+        await client.query("BEGIN");
+        const result = await work(client, retry);
+        await client.query("COMMIT");
+        return result;
+      }),
+    insert: async (client, record) => (await client.query(INSERT_RUNS, columnsOf([record], INSERT_FIELDS))).rowCount === 1,
+    summary: async (client, runId) =>
+      (await client.query<RunSummary>(`SELECT ${SUMMARY_FIELDS} FROM orchestrix_runs WHERE run_id = $1`, [runId])).rows[0],
+  });
 
   return {
     pool,
     where,
+    queue: runQueue,
     create: (record) => enqueue("create", record),
     save: (record, effects) => enqueue("save", record, effects),
     signal: (runId, signal) =>
       // Recording twice is recording once (the signal's id is unique per run), so a retry is safe.
-      run(true, async (client) => {
+      write(async (client) => {
         const { rows } = await client.query<{ inserted: boolean; exists: boolean }>(
           `WITH run AS (SELECT 1 FROM orchestrix_runs WHERE run_id = $1),
                 inserted AS (
@@ -344,7 +398,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
         return rows;
       }),
     claim: (runId, request) =>
-      run(true, async (client, retry): Promise<Claim | undefined> => {
+      write(async (client, retry): Promise<Claim | undefined> => {
         const claimed = await client.query<RunRecord>(
           // The lease must be the one read too: an owner that renewed since is alive.
           `UPDATE orchestrix_runs SET fence = fence + 1, owner = $1, lease_until = $2
@@ -361,12 +415,12 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
         return row && { fence: row.fence, record: row };
       }),
     renew: (runId, fence, leaseUntil) =>
-      run(true, async (client) => {
+      write(async (client) => {
         const { rowCount } = await client.query(`UPDATE orchestrix_runs SET lease_until = $1 WHERE run_id = $2 AND fence = $3`, [leaseUntil, runId, fence]);
         return (rowCount ?? 0) > 0;
       }),
     release: (runId, fence) =>
-      run(true, async (client) => {
+      write(async (client) => {
         await client.query(`UPDATE orchestrix_runs SET owner = NULL, lease_until = NULL WHERE run_id = $1 AND fence = $2`, [runId, fence]);
       }),
     load: (runId) =>
@@ -398,7 +452,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       });
     },
     delete: (runId, fence) =>
-      run(true, async (client) => {
+      write(async (client) => {
         const { rowCount } =
           fence === undefined
             ? await client.query(`DELETE FROM orchestrix_runs WHERE run_id = $1`, [runId])
@@ -412,6 +466,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       pump();
       await Promise.all(waits);
       closed = true;
+      await stopSender(pool);
       if (owned) await pool.end();
     },
   };

@@ -88,6 +88,27 @@ export interface Claim {
 }
 
 /**
+ * What a store that also dispatches runs to workers offers (PostgreSQL with pg-boss): the engine
+ * uses it for `flow.enqueue` and to park runs, and never needs to know what queue is behind it.
+ */
+export interface RunQueue {
+  /**
+   * Stores a new run that nobody holds yet (fence 0) and queues it for a worker, in one transaction.
+   * Resolves with `undefined` once both are committed, or with the run already stored under this
+   * id (then nothing was written).
+   */
+  enqueue(record: RunRecord): Promise<RunSummary | undefined>;
+  /**
+   * Hands a run back (only if it is still at `fence`) and queues it for whichever worker is free at
+   * `wakeAt` (epoch ms; at once when absent; with `null`, only when {@link RunQueue.wake} is called), in one transaction. Until `wakeAt` its lease stays
+   * set, so the run reads as parked rather than abandoned; nobody owns it.
+   */
+  park(runId: string, flow: string, fence: number, wakeAt?: number | null): Promise<void>;
+  /** Queues a run for whichever worker is free, now (a signal was sent to it); a held run's owner just ignores the job. */
+  wake(runId: string, flow: string): Promise<void>;
+}
+
+/**
  * Where runs are kept. Stores only keep records; what they mean is the engine's business.
  * A store applies saves of one run in `seq` order, never lets a lower `seq` overwrite a higher
  * one, and refuses every write whose fence is no longer the run's current one.
@@ -124,4 +145,6 @@ export interface RunStore {
   delete(runId: string, fence?: number): Promise<void>;
   /** Releases the store's resources; later calls reject. */
   close(): Promise<void>;
+  /** Present when the store can queue runs for workers: `flow.enqueue` needs it, and runs park on it. */
+  readonly queue?: RunQueue;
 }

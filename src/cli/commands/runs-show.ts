@@ -1,7 +1,7 @@
 import { readFlowSnapshot, type FlowContext, type RunRecord, type StepRecord } from "orchestrix";
 import { ExitCode } from "../cli-error.js";
 import { formatAgo, formatDuration, formatJson, formatTime, truncate } from "../format.js";
-import { describeOwner, isOrphaned } from "../liveness.js";
+import { describeOwner, describeStatus } from "../liveness.js";
 import { loadRun } from "../run-target.js";
 import { withStore } from "../store-url.js";
 import { renderTable } from "../table.js";
@@ -29,7 +29,7 @@ export function renderRun(record: RunRecord, now: number): string {
   const fields: [string, string][] = [
     ["Run", record.runId],
     ["Flow", `${record.flow} (${record.version === null ? "no version label" : `version ${JSON.stringify(record.version)}`}, definition ${record.definitionHash})`],
-    ["Status", isOrphaned(record) ? "running (orphaned: its process is gone)" : record.status],
+    ["Status", describeStatus(record, now, true)],
     ["Owner", describeOwner(record)],
   ];
   if (record.currentStep !== null) fields.push(["Current step", `${record.currentStep} (attempt ${record.attempts})`]);
