@@ -53,6 +53,26 @@ describe("layoutMachine", () => {
     expect(exact).toContain("order-saga.steps.reserve.running -> order-saga.steps.charge");
   });
 
+  it("draws a parallel group's branches side by side, left to right in definition order, each a column", async () => {
+    // Not alphabetical, and with the widest branch in the middle: elk packing them freely reorders them.
+    const names = ["zeta-first", "a-second-and-much-longer", "m-third"];
+    const fanOut = create("fan").parallel(
+      "group",
+      names.map((name) => ({ name, fn: () => name })),
+    );
+    const layout = await layoutMachine(fanOut.toJSON());
+    const boxes = names.map((name) => layout.states.find((state) => state.id === `fan.steps.group.${name}`)!);
+    expect(boxes.map((box) => box.x)).toEqual([...boxes.map((box) => box.x)].sort((a, b) => a - b));
+    expect(new Set(boxes.map((box) => box.y)).size).toBe(1);
+    for (const box of boxes) expect(box.height).toBeGreaterThan(box.width);
+    // Inside a branch, one state per row: running, retrying, then its outcomes.
+    const rows = ["running", "retrying", "done", "cancelled", "failed"].map(
+      (leaf) => layout.states.find((state) => state.id === `fan.steps.group.m-third.${leaf}`)!.y,
+    );
+    expect(new Set(rows).size).toBe(rows.length);
+    expect(rows[0]).toBeLessThan(rows[1]!);
+  });
+
   it("reads a definition cut short by a reporter's depth limit and counts the transitions it could not read", async () => {
     const layout = await layoutMachine(
       JSON.stringify({ id: "cut", initial: "a", states: { a: { on: { GO: "b", DEEP: "[Object]" } }, b: { always: "[Array]" } } }),

@@ -115,8 +115,9 @@ describe("a parallel group reported through the default createWebSocketInspector
       boxes.push((await ui.page.locator(`#graph [data-state="${id}"] > rect`).boundingBox())!);
     }
     await ui.page.screenshot({ path: new URL("parallel-default-reporter.png", artifacts).pathname });
-    // Side by side: one row of columns, each taller than wide.
+    // Side by side in definition order (not the reporter's alphabetical one): one row of columns, each taller than wide.
     expect(new Set(boxes.map((box) => Math.round(box.y))).size).toBe(1);
+    expect(boxes.map((box) => box.x)).toEqual([...boxes.map((box) => box.x)].sort((a, b) => a - b));
     for (const box of boxes) expect(box.height).toBeGreaterThan(box.width);
   });
 });

@@ -305,16 +305,6 @@ function orderChildren(all: StateNodeInfo[], transitions: TransitionInfo[], byId
   }
 }
 
-/** Each state's position among its siblings (after {@link readMachine} ordered them). */
-export function siblingIndexes(states: readonly StateNodeInfo[]): Map<StateNodeInfo, number> {
-  const indexes = new Map<StateNodeInfo, number>();
-  for (const state of states) {
-    let index = 0;
-    for (const child of state.children.values()) indexes.set(child, index++);
-  }
-  return indexes;
-}
-
 function walk(node: StateNodeInfo, visit: (node: StateNodeInfo) => void): void {
   visit(node);
   for (const child of node.children.values()) walk(child, visit);
