@@ -114,6 +114,9 @@ describe("a parallel group reported through the default createWebSocketInspector
       expect(await drawn(id)).toMatchObject({ mark: "completed" });
       boxes.push((await ui.page.locator(`#graph [data-state="${id}"] > rect`).boundingBox())!);
     }
+    // The timeline lists the steps in definition order too (the branches started in the same millisecond).
+    const rows = await ui.page.locator('#timeline .tl-row[data-kind="step"]').evaluateAll((nodes) => nodes.map((node) => node.getAttribute("data-step")));
+    expect(rows).toEqual(["reserve", ...branches, "finish"]);
     await ui.page.screenshot({ path: new URL("parallel-default-reporter.png", artifacts).pathname });
     // Side by side in definition order (not the reporter's alphabetical one): one row of columns, each taller than wide.
     expect(new Set(boxes.map((box) => Math.round(box.y))).size).toBe(1);
