@@ -86,15 +86,17 @@ describe("the path a run took, on its graph", () => {
   }, 20_000);
 });
 
+/** A flow with a parallel group of 3 branches, named so that alphabetical order is not definition order. */
+const fanOut = create<{ id: string }>("fan-out")
+  .step("reserve", () => "r-1", { compensate: () => {} })
+  .parallel("notify", [
+    { name: "send-email-confirmation", fn: () => "mail" },
+    { name: "send-sms", fn: () => "sms", options: { compensate: () => {} } },
+    { name: "post-to-webhook", fn: () => "hook" },
+  ])
+  .step("finish", () => "done");
+
 describe("a parallel group reported through the default createWebSocketInspector", () => {
-  const fanOut = create<{ id: string }>("fan-out")
-    .step("reserve", () => "r-1", { compensate: () => {} })
-    .parallel("notify", [
-      { name: "send-email-confirmation", fn: () => "mail" },
-      { name: "send-sms", fn: () => "sms", options: { compensate: () => {} } },
-      { name: "post-to-webhook", fn: () => "hook" },
-    ])
-    .step("finish", () => "done");
 
   it("draws every branch and every transition, the branches side by side", async () => {
     const result = await fanOut.run({ id: "1" }, { runId: "fan-1", inspect: ui.reporter.inspect });
@@ -126,11 +128,14 @@ describe("a parallel group reported through the default createWebSocketInspector
 });
 
 describe('"fit"', () => {
-  it("shows the whole graph in a 1280×720 viewport", async () => {
+  it.each([
+    ["the payment saga (tall)", "fit-1", () => paymentFlow.run(order, { runId: "fit-1", inspect: ui.reporter.inspect })],
+    ["a parallel group (wide)", "fit-fan", () => fanOut.run({ id: "2" }, { runId: "fit-fan", inspect: ui.reporter.inspect })],
+  ])("shows the whole graph of %s in a 1280×720 viewport", async (_, runId, start) => {
     await ui.page.setViewportSize({ width: 1280, height: 720 });
-    await paymentFlow.run(order, { runId: "fit-1", inspect: ui.reporter.inspect });
-    await expect.poll(() => ui.page.locator('.run-item[data-name="fit-1"]').getAttribute("data-status")).toBe("completed");
-    await open("fit-1");
+    await start();
+    await expect.poll(() => ui.page.locator(`.run-item[data-name="${runId}"]`).getAttribute("data-status")).toBe("completed");
+    await open(runId);
     await ui.page.locator("#zoom-in").click();
     await ui.page.locator("#zoom-fit").click();
     const svg = (await ui.page.locator("#graph svg").boundingBox())!;
@@ -147,7 +152,7 @@ describe('"fit"', () => {
       }).length,
     );
     expect(outside).toBe(0);
-    await ui.page.screenshot({ path: new URL("fit-1280x720.png", artifacts).pathname });
+    await ui.page.screenshot({ path: new URL(`fit-1280x720-${runId}.png`, artifacts).pathname });
   });
 });
 
@@ -176,4 +181,22 @@ describe("stored runs beyond the newest 200", () => {
       await withStore.close();
     }
   }, 40_000);
+});
+
+describe("a stored run whose flow the inspector was not given", () => {
+  it("says how to give it: the CLI's --module first, naming the flow", async () => {
+    const store = memoryStore();
+    await create<{ n: number }>("never-seen").step("only", () => 1).run({ n: 1 }, { runId: "unseen-1", store });
+    const withStore = await startInspector({ port: 0, store });
+    try {
+      await ui.page.goto(withStore.url);
+      await ui.page.locator('.run-item[data-name="unseen-1"]').click();
+      await ui.page.locator("#run-name", { hasText: "unseen-1" }).waitFor();
+      const note = ui.page.locator("#graph-note");
+      await note.waitFor();
+      expect(await note.textContent()).toMatch(/^No machine definition is known for flow "never-seen"\. .*\(orchestrix inspect --store … --module \.\/flows\.ts;/);
+    } finally {
+      await withStore.close();
+    }
+  });
 });

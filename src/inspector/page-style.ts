@@ -50,8 +50,9 @@ body { margin: 0; background: var(--bg); height: 100vh; display: flex; flex-dire
 .graph { overflow: auto; flex: 1; min-height: 200px; height: calc(100vh - 290px); padding-top: 8px; }
 .graph svg { display: block; margin: 0 auto; }
 .graph-note { margin-top: 8px; padding: 6px 8px; background: #fff7e6; border: 1px solid #f0d39b; border-radius: 6px; color: #7a4d00; font-size: 12px; }
-.legend { padding-top: 8px; border-top: 1px solid var(--line); color: var(--muted); font-size: 11px; display: flex; gap: 6px; align-items: center; flex-wrap: wrap; }
-.key { display: inline-block; width: 11px; height: 11px; border-radius: 3px; margin-left: 6px; }
+.legend { padding-top: 8px; border-top: 1px solid var(--line); color: var(--muted); font-size: 11px; display: flex; gap: 4px 12px; align-items: center; flex-wrap: wrap; }
+.legend > span { white-space: nowrap; }
+.key { display: inline-block; width: 11px; height: 11px; border-radius: 3px; margin-right: 4px; vertical-align: -1px; }
 .k-retry { background: #fff7e6; border: 1px solid #e0a43a; } .k-comp { background: #fde8ec; border: 1px solid #e497a4; }
 .k-ok { background: #d3f0de; border: 1px solid #2e9a5e; } .k-fail { background: #f8d0d0; border: 1px solid #c93c3c; }
 .k-undone { background: #e6dcfa; border: 1px solid #7b4fc9; } .k-undo-failed { background: #f3c4d0; border: 1px dashed #97263b; }

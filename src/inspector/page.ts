@@ -57,9 +57,10 @@ export function pageHtml(nonce: string, script: string): string {
           <div id="graph-note" class="graph-note" hidden></div>
           <div id="graph" class="graph"></div>
           <div class="legend">
-            <span class="key k-current"></span>current <span class="key k-ok"></span>completed <span class="key k-fail"></span>failed
-            <span class="key k-undone"></span>undone <span class="key k-undo-failed"></span>undo failed <span class="key k-skip"></span>skipped
-            <span class="key k-retry"></span>retrying <span class="key k-comp"></span>compensating branch
+            <span><span class="key k-current"></span>current</span> <span><span class="key k-ok"></span>completed</span>
+            <span><span class="key k-fail"></span>failed</span> <span><span class="key k-undone"></span>undone</span>
+            <span><span class="key k-undo-failed"></span>undo failed</span> <span><span class="key k-skip"></span>skipped</span>
+            <span><span class="key k-retry"></span>retrying</span> <span><span class="key k-comp"></span>compensating branch</span>
           </div>
         </div>
         <div class="detail-col">
