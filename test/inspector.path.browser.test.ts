@@ -156,6 +156,48 @@ describe('"fit"', () => {
   });
 });
 
+/** A promise a test resolves when it wants a step to finish. */
+function gate(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((done) => (resolve = done));
+  return { promise, resolve };
+}
+
+describe("the view follows the current state", () => {
+  it("zoomed in on a long flow, keeps the running step in view as the run moves on", async () => {
+    await ui.page.setViewportSize({ width: 1280, height: 720 });
+    const gates = [gate(), gate()];
+    let long = create<{ n: number }>("long-flow");
+    for (let i = 1; i <= 12; i++) {
+      const held = i === 6 ? gates[0]! : i === 10 ? gates[1]! : null;
+      // Each step widens the builder's output type; this loop only needs the flow.
+      long = long.step(`step-${i}`, () => held?.promise ?? i) as unknown as typeof long;
+    }
+    const running = long.run({ n: 1 }, { runId: "long-1", inspect: ui.reporter.inspect });
+    await expect.poll(() => ui.page.locator('.run-item[data-name="long-1"]').count()).toBe(1);
+    await open("long-1");
+    for (let i = 0; i < 4; i++) await ui.page.locator("#zoom-in").click();
+    /** Whether the state's box is wholly inside the graph panel's visible part. */
+    const inView = (id: string) =>
+      ui.page.evaluate((id) => {
+        const box = document.querySelector(`#graph [data-state="${id}"] > rect.ox-frame`)!.getBoundingClientRect();
+        const panel = document.getElementById("graph")!.getBoundingClientRect();
+        return box.top >= panel.top && box.bottom <= panel.bottom && box.left >= panel.left && box.right <= panel.right;
+      }, id);
+    const overflows = () => ui.page.evaluate(() => document.getElementById("graph")!.scrollHeight > document.getElementById("graph")!.clientHeight * 2);
+    expect(await overflows()).toBe(true);
+    await expect.poll(() => ui.page.locator('#graph [data-state="long-flow.steps.step-6.running"]').getAttribute("class")).toContain("ox-current");
+    await ui.page.locator("#zoom-in").click();
+    expect(await inView("long-flow.steps.step-6.running")).toBe(true);
+    gates[0]!.resolve();
+    await expect.poll(() => ui.page.locator('#graph [data-state="long-flow.steps.step-10.running"]').getAttribute("class")).toContain("ox-current");
+    await expect.poll(() => inView("long-flow.steps.step-10.running")).toBe(true);
+    await ui.page.screenshot({ path: new URL("follow-current-zoomed.png", artifacts).pathname });
+    gates[1]!.resolve();
+    expect((await running).status).toBe("completed");
+  });
+});
+
 describe("stored runs beyond the newest 200", () => {
   it("finds an old failed run by searching the store, and pages on with 'more stored runs'", async () => {
     const store = memoryStore();
