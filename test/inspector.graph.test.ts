@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { create } from "orchestrix";
+import { CHAR_WIDTH } from "../src/graph/layout.js";
 import { activeStateIds, layoutMachine, renderSvg } from "../src/inspector/index.js";
 
 const saga = create("order-saga")
@@ -71,6 +72,27 @@ describe("layoutMachine", () => {
     );
     expect(new Set(rows).size).toBe(rows.length);
     expect(rows[0]).toBeLessThan(rows[1]!);
+  });
+
+  it("makes a box wide enough for a long step name, in the steps and in the compensating branch, not taller", async () => {
+    const long = "reserve-inventory-in-the-main-warehouse-for-the-order";
+    const flow = create("long-names")
+      .step(long, () => 1, { compensate: () => {} })
+      .step("b", () => 2, { compensate: () => {} })
+      .parallel("a-group-whose-name-is-wider-than-its-two-branches", [
+        { name: "x", fn: () => 3 },
+        { name: "y", fn: () => 4 },
+      ]);
+    const layout = await layoutMachine(flow.toJSON());
+    const box = (id: string) => layout.states.find((state) => state.id === `long-names.${id}`)!;
+    const title = (key: string) => key.length * CHAR_WIDTH;
+    for (const branch of ["steps", "compensating"]) {
+      expect(box(`${branch}.${long}`).width, branch).toBeGreaterThan(title(long));
+      expect(box(`${branch}.${long}`).height, branch).toBe(box(`${branch}.b`).height);
+    }
+    const group = box("steps.a-group-whose-name-is-wider-than-its-two-branches");
+    expect(group.width).toBeGreaterThan(title(group.key));
+    expect(group.height).toBeLessThan(group.width);
   });
 
   it("reads a definition cut short by a reporter's depth limit and counts the transitions it could not read", async () => {

@@ -196,11 +196,21 @@ function toElkNode(node: StateNodeInfo, direction: string, separate = false): El
       ...SPACING,
       "elk.padding": `[top=${COMPOUND_HEADER + 6},left=12,bottom=12,right=12]`,
       "elk.nodeSize.constraints": "MINIMUM_SIZE",
-      "elk.nodeSize.minimum": `(${titleWidth}, ${COMPOUND_HEADER + 20})`,
+      "elk.nodeSize.minimum": minimumSize(titleWidth, COMPOUND_HEADER + 20, direction === "DOWN" && !own),
       ...(node.kind === "parallel" ? PARALLEL : {}),
     },
     children,
   };
+}
+
+/**
+ * A compound state's minimum size, as elk reads it. elkjs 0.11 lays a downward hierarchy out
+ * transposed and does not transpose the minimum size of the compound nodes in it (a long title
+ * made its box tall instead of wide), so there it is given the other way round; the parts it lays out
+ * on their own (a parallel state's content) read it as given.
+ */
+function minimumSize(width: number, height: number, transposed: boolean): string {
+  return transposed ? `(${height},${width})` : `(${width},${height})`;
 }
 
 function walkElk(node: ElkNode, visit: (node: ElkNode) => void): void {
