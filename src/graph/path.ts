@@ -14,8 +14,6 @@ export type StateMark = "completed" | "failed" | "compensated" | "compensation_f
  */
 const WORK_LEAVES: ReadonlySet<string> = new Set(["running"]);
 
-/** Every mark, for legends and checks. */
-export const STATE_MARKS: readonly StateMark[] = ["completed", "failed", "compensated", "compensation_failed", "skipped", "cancelled", "visited"];
 
 /**
  * Marks the states of a machine (`stateIds`, full ids as `layoutMachine` gives them) with what the run
