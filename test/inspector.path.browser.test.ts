@@ -56,6 +56,8 @@ describe("the path a run took, on its graph", () => {
     expect(await drawn("payment-saga.steps.confirm-order")).toMatchObject({ mark: "skipped", fill: GREY });
     expect(await drawn("payment-saga.steps.send-email")).toMatchObject({ mark: "skipped", fill: GREY });
     expect(await drawn("payment-saga.failed")).toMatchObject({ current: true });
+    // The timeline says the same of the steps never reached.
+    expect(await ui.page.locator('#timeline .tl-row[data-step="confirm-order"] .badge').textContent()).toBe("skipped");
     // The list says the status once.
     expect(await ui.page.locator('.run-item[data-name="path-declined"] .rsub').textContent()).toBe("payment-saga · failed");
     await ui.page.screenshot({ path: new URL("path-declined.png", artifacts).pathname });

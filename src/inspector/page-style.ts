@@ -35,7 +35,7 @@ body { margin: 0; background: var(--bg); height: 100vh; display: flex; flex-dire
 .notes { color: #9a5b00; }
 .badge { padding: 2px 9px; border-radius: 10px; font-weight: 600; font-size: 12px; color: #fff; background: var(--blue); }
 .b-completed, .b-done { background: var(--green); } .b-failed, .b-error, .b-compensation_failed { background: var(--red); }
-.b-cancelled, .b-stopped, .b-disconnected, .b-pending { background: var(--gray); } .b-retrying { background: var(--amber); }
+.b-cancelled, .b-stopped, .b-disconnected, .b-pending, .b-skipped { background: var(--gray); } .b-retrying { background: var(--amber); }
 .columns { display: grid; grid-template-columns: minmax(380px, 1fr) minmax(420px, 1.1fr); gap: 14px; align-items: start; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; margin-bottom: 14px; }
 .card h3 { margin: 0 0 10px; font-size: 13px; text-transform: uppercase; letter-spacing: .5px; color: var(--muted); }

@@ -28,7 +28,7 @@ export interface TimelineWait {
 export interface TimelineRow {
   name: string;
   kind: "step" | "compensation";
-  /** `pending`, `running`, `retrying`, `completed`, `failed` or `cancelled`. */
+  /** `pending`, `running`, `retrying`, `completed`, `failed` or `cancelled`; `skipped` for a step the ended run never reached. */
   status: string;
   attempts: TimelineAttempt[];
   waits: TimelineWait[];
@@ -71,6 +71,9 @@ export function timelineOf(context: unknown, order: readonly string[] = []): Tim
   };
   read(context.steps, "step");
   read(context.compensations, "compensation");
+  // A step still pending when the run has ended never ran: it was skipped, as the graph draws it.
+  const ended = typeof context.status === "string" && context.status !== "running";
+  if (ended) for (const row of rows) if (row.kind === "step" && row.status === "pending") row.status = "skipped";
   return {
     startedAt: numberOrNull(context.startedAt),
     endedAt: numberOrNull(context.endedAt),
