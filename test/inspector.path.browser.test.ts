@@ -244,3 +244,22 @@ describe("a stored run whose flow the inspector was not given", () => {
     }
   });
 });
+
+describe("an inspector with a token", () => {
+  it("serves a page that connects with the token and links the drawing with it", async () => {
+    const store = memoryStore();
+    await paymentFlow.run(order, { runId: "token-1", store });
+    const guarded = await startInspector({ port: 0, store, flows: [paymentFlow], token: "s3cret" });
+    try {
+      await ui.page.goto(guarded.url);
+      await ui.page.locator("#connection.conn-on").waitFor();
+      await open("token-1");
+      const link = await ui.page.locator("#svg-link").getAttribute("href");
+      expect(link).toBe("/api/runs/store%3Atoken-1/graph.svg?token=s3cret");
+      const svg = await ui.page.evaluate(async (href) => (await fetch(href)).status, link!);
+      expect(svg).toBe(200);
+    } finally {
+      await guarded.close();
+    }
+  });
+});
