@@ -180,23 +180,24 @@ function childrenInOrder(node: StateNodeInfo): StateNodeInfo[] {
   return node.region ? children.sort((a, b) => Number(a.kind === "final") - Number(b.kind === "final")) : children;
 }
 
-/** `separate`: the node is a parallel state or inside one, laid out by elk on its own (see {@link PARALLEL}). */
-function toElkNode(node: StateNodeInfo, direction: string, separate = false): ElkNode {
+/** `inParallel`: the node is inside a parallel state, whose content elk lays out on its own (see {@link PARALLEL}). */
+function toElkNode(node: StateNodeInfo, direction: string, inParallel = false): ElkNode {
   if (node.children.size === 0) {
     const width = Math.max(node.kind === "final" ? 86 : 74, Math.ceil(node.key.length * CHAR_WIDTH) + 26);
     return { id: node.id, width, height: LEAF_HEIGHT };
   }
   const titleWidth = Math.ceil(node.key.length * (CHAR_WIDTH + 0.4)) + (node.kind === "parallel" ? 70 : 24);
-  const own = separate || node.kind === "parallel";
-  const children = childrenInOrder(node).map((child) => toElkNode(child, direction, own));
+  // A parallel state and what is inside it are laid out with their own options, not the whole machine's.
+  const alone = inParallel || node.kind === "parallel";
+  const children = childrenInOrder(node).map((child) => toElkNode(child, direction, alone));
   return {
     id: node.id,
     layoutOptions: {
-      ...(own ? { ...LAYERED, "elk.direction": direction } : {}),
+      ...(alone ? { ...LAYERED, "elk.direction": direction } : {}),
       ...SPACING,
       "elk.padding": `[top=${COMPOUND_HEADER + 6},left=12,bottom=12,right=12]`,
       "elk.nodeSize.constraints": "MINIMUM_SIZE",
-      "elk.nodeSize.minimum": minimumSize(titleWidth, COMPOUND_HEADER + 20, direction === "DOWN" && !own),
+      "elk.nodeSize.minimum": minimumSize(titleWidth, COMPOUND_HEADER + 20, direction === "DOWN" && !alone),
       ...(node.kind === "parallel" ? PARALLEL : {}),
     },
     children,
