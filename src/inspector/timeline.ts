@@ -28,7 +28,7 @@ export interface TimelineWait {
 export interface TimelineRow {
   name: string;
   kind: "step" | "compensation";
-  /** `pending`, `running`, `retrying`, `completed`, `failed` or `cancelled`. */
+  /** `pending`, `running`, `retrying`, `completed`, `failed` or `cancelled`; `skipped` for a step the ended run never reached. */
   status: string;
   attempts: TimelineAttempt[];
   waits: TimelineWait[];
@@ -46,10 +46,15 @@ export interface Timeline {
   rows: TimelineRow[];
 }
 
-/** Reads the timeline out of an Orchestrix context; `null` for contexts of other machines. */
-export function timelineOf(context: unknown): Timeline | null {
+/**
+ * Reads the timeline out of an Orchestrix context; `null` for contexts of other machines. Rows come
+ * in the order they started; `order` (step names in definition order, see {@link stepOrderOf})
+ * breaks ties, such as a parallel group's branches started in the same millisecond.
+ */
+export function timelineOf(context: unknown, order: readonly string[] = []): Timeline | null {
   if (!isRecord(context) || !isRecord(context.steps)) return null;
   const rows: TimelineRow[] = [];
+  const ranks = new Map(order.map((name, index) => [name, index]));
   const read = (records: unknown, kind: TimelineRow["kind"]) => {
     if (!isRecord(records)) return;
     const found: TimelineRow[] = [];
@@ -60,10 +65,15 @@ export function timelineOf(context: unknown): Timeline | null {
     }
     // In the order they started (reporters may sort the context's keys); steps not started yet come last.
     const start = (row: TimelineRow) => row.attempts[0]?.startedAt ?? Number.POSITIVE_INFINITY;
-    rows.push(...found.map((row, index) => ({ row, index })).sort((a, b) => start(a.row) - start(b.row) || a.index - b.index).map(({ row }) => row));
+    const rank = (row: TimelineRow) => ranks.get(row.name) ?? ranks.size;
+    const sorted = found.map((row, index) => ({ row, index })).sort((a, b) => start(a.row) - start(b.row) || rank(a.row) - rank(b.row) || a.index - b.index);
+    rows.push(...sorted.map(({ row }) => row));
   };
   read(context.steps, "step");
   read(context.compensations, "compensation");
+  // A step still pending when the run has ended never ran: it was skipped, as the graph draws it.
+  const ended = typeof context.status === "string" && context.status !== "running";
+  if (ended) for (const row of rows) if (row.kind === "step" && row.status === "pending") row.status = "skipped";
   return {
     startedAt: numberOrNull(context.startedAt),
     endedAt: numberOrNull(context.endedAt),
@@ -71,6 +81,18 @@ export function timelineOf(context: unknown): Timeline | null {
     failedStep: typeof context.failedStep === "string" ? context.failedStep : null,
     rows,
   };
+}
+
+/** The step names of an Orchestrix machine definition in definition order, parallel branches in place of their group. */
+export function stepOrderOf(definition: Record<string, unknown>): string[] {
+  const states = isRecord(definition.states) && isRecord(definition.states.steps) ? definition.states.steps.states : undefined;
+  if (!isRecord(states)) return [];
+  const names: string[] = [];
+  for (const [name, config] of Object.entries(states)) {
+    if (isRecord(config) && config.type === "parallel" && isRecord(config.states)) names.push(...Object.keys(config.states));
+    else names.push(name);
+  }
+  return names;
 }
 
 function rowOf(name: string, kind: TimelineRow["kind"], record: unknown): TimelineRow | null {
