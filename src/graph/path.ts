@@ -6,13 +6,13 @@
 import { isRecord } from "./guards.js";
 
 /** What happened to a state in a run. */
-export type StateMark = "completed" | "failed" | "compensated" | "compensation_failed" | "skipped" | "cancelled" | "visited";
+export type StateMark = "completed" | "failed" | "compensated" | "compensation_failed" | "skipped" | "cancelled" | "waiting" | "visited";
 
 /**
  * The leaf states in which a step does its work: drawn with the step's outcome, like the step's box.
  * (`retrying` and the branch outcomes are not.) A new kind of step adds the leaf it works in here.
  */
-const WORK_LEAVES: ReadonlySet<string> = new Set(["running"]);
+const WORK_LEAVES: ReadonlySet<string> = new Set(["running", "waiting", "sleeping"]);
 
 
 /**
@@ -82,6 +82,8 @@ function stepMark(record: unknown, undo: unknown, ended: boolean): StateMark | u
       return "failed";
     case "cancelled":
       return "cancelled";
+    case "waiting":
+      return "waiting";
     case "pending":
       return ended ? "skipped" : undefined;
     default:

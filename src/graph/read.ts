@@ -141,7 +141,7 @@ function readStates(
  * others). A new kind of state with a colour of its own adds its key here, its tone to `StateTone`
  * and its style to `render.ts`.
  */
-const TONE_OF_KEY: Readonly<Record<string, StateTone>> = { retrying: "retrying" };
+const TONE_OF_KEY: Readonly<Record<string, StateTone>> = { retrying: "retrying", waiting: "waiting", sleeping: "waiting" };
 /** Tones of final states by their key: the outcomes. */
 const TONE_OF_FINAL: Readonly<Record<string, StateTone>> = {
   completed: "success",

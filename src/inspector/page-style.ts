@@ -35,7 +35,7 @@ body { margin: 0; background: var(--bg); height: 100vh; display: flex; flex-dire
 .notes { color: #9a5b00; }
 .badge { padding: 2px 9px; border-radius: 10px; font-weight: 600; font-size: 12px; color: #fff; background: var(--blue); }
 .b-completed, .b-done { background: var(--green); } .b-failed, .b-error, .b-compensation_failed { background: var(--red); }
-.b-cancelled, .b-stopped, .b-disconnected, .b-pending, .b-skipped { background: var(--gray); } .b-retrying { background: var(--amber); }
+.b-cancelled, .b-stopped, .b-disconnected, .b-pending, .b-skipped { background: var(--gray); } .b-retrying { background: var(--amber); } .b-waiting { background: #2a9fb0; }
 .columns { display: grid; grid-template-columns: minmax(380px, 1fr) minmax(420px, 1.1fr); gap: 14px; align-items: start; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; margin-bottom: 14px; }
 .card h3 { margin: 0 0 10px; font-size: 13px; text-transform: uppercase; letter-spacing: .5px; color: var(--muted); }
@@ -53,7 +53,7 @@ body { margin: 0; background: var(--bg); height: 100vh; display: flex; flex-dire
 .legend { padding-top: 8px; border-top: 1px solid var(--line); color: var(--muted); font-size: 11px; display: flex; gap: 4px 12px; align-items: center; flex-wrap: wrap; }
 .legend > span { white-space: nowrap; }
 .key { display: inline-block; width: 11px; height: 11px; border-radius: 3px; margin-right: 4px; vertical-align: -1px; }
-.k-retry { background: #fff7e6; border: 1px solid #e0a43a; } .k-comp { background: #fde8ec; border: 1px solid #e497a4; }
+.k-retry { background: #fff7e6; border: 1px solid #e0a43a; } .k-wait { background: #bfe8ee; border: 1px dashed #167c8c; } .k-comp { background: #fde8ec; border: 1px solid #e497a4; }
 .k-ok { background: #d3f0de; border: 1px solid #2e9a5e; } .k-fail { background: #f8d0d0; border: 1px solid #c93c3c; }
 .k-undone { background: #e6dcfa; border: 1px solid #7b4fc9; } .k-undo-failed { background: #f3c4d0; border: 1px dashed #97263b; }
 .k-skip { background: #eceef1; border: 1px dashed #b4bac3; } .k-current { background: #cfe0fb !important; border: 2px solid #17202c; }
@@ -70,6 +70,10 @@ body { margin: 0; background: var(--bg); height: 100vh; display: flex; flex-dire
 .tl-attempt.cancel { background: var(--gray); }
 .tl-wait { background: repeating-linear-gradient(45deg, #f7c873, #f7c873 3px, #fff1d6 3px, #fff1d6 6px); border: 1px solid #e0a43a; top: 3px; height: 10px; }
 .tl-wait.pending { animation: pulse 1.2s infinite; }
+.tl-attempt.waiting { background: repeating-linear-gradient(90deg, #2a9fb0, #2a9fb0 4px, #bfe8ee 4px, #bfe8ee 8px); animation: pulse 1.2s infinite; }
+.tl-pause { color: #167c8c; }
+.tl-signal { font-size: 12px; color: #167c8c; padding: 2px 0 2px 8px; }
+.tl-section.tl-signals { color: #167c8c; }
 .tl-comp .tl-attempt.ok { background: #b0506a; }
 .tl-notes { grid-column: 2; font-size: 11px; color: var(--muted); line-height: 1.5; }
 .tl-notes .err { color: #b3263f; } .tl-notes .wait { color: #9a5b00; white-space: nowrap; }

@@ -60,7 +60,8 @@ export function pageHtml(nonce: string, script: string): string {
             <span><span class="key k-current"></span>current</span> <span><span class="key k-ok"></span>completed</span>
             <span><span class="key k-fail"></span>failed</span> <span><span class="key k-undone"></span>undone</span>
             <span><span class="key k-undo-failed"></span>undo failed</span> <span><span class="key k-skip"></span>skipped</span>
-            <span><span class="key k-retry"></span>retrying</span> <span><span class="key k-comp"></span>compensating branch</span>
+            <span><span class="key k-retry"></span>retrying</span> <span><span class="key k-wait"></span>waiting (signal, sleep)</span>
+            <span><span class="key k-comp"></span>compensating branch</span>
           </div>
         </div>
         <div class="detail-col">

@@ -34,6 +34,16 @@ export interface TimelineRow {
   waits: TimelineWait[];
   /** The latest error message. */
   error: string | null;
+  /** For a `.waitFor()` or `.sleep()` step once reached: what it waits for, until when, and the signal it took. */
+  pause?: { kind: "signal" | "sleep"; until: number | null; signalId: string | null };
+}
+
+/** A signal the run received: `taken` by its wait, or `kept` until the run reaches that wait. */
+export interface TimelineSignal {
+  id: string;
+  name: string;
+  sentAt: number | null;
+  state: "taken" | "kept";
 }
 
 /** Everything the page needs to draw a run's timeline. */
@@ -44,6 +54,8 @@ export interface Timeline {
   status: string | null;
   failedStep: string | null;
   rows: TimelineRow[];
+  /** The signals the run received, in the order they were sent. */
+  signals: TimelineSignal[];
 }
 
 /**
@@ -80,7 +92,28 @@ export function timelineOf(context: unknown, order: readonly string[] = []): Tim
     status: typeof context.status === "string" ? context.status : null,
     failedStep: typeof context.failedStep === "string" ? context.failedStep : null,
     rows,
+    signals: signalsOf(context),
   };
+}
+
+/** The signals a context took in: those its waits consumed, and those kept for a wait not reached yet. */
+function signalsOf(context: Record<string, unknown>): TimelineSignal[] {
+  const signals: TimelineSignal[] = [];
+  if (isRecord(context.steps)) {
+    for (const [name, record] of Object.entries(context.steps)) {
+      if (isRecord(record) && typeof record.signalId === "string") {
+        signals.push({ id: record.signalId, name, sentAt: numberOrNull(record.endedAt), state: "taken" });
+      }
+    }
+  }
+  if (Array.isArray(context.inbox)) {
+    for (const kept of context.inbox) {
+      if (isRecord(kept) && typeof kept.id === "string" && typeof kept.name === "string") {
+        signals.push({ id: kept.id, name: kept.name, sentAt: numberOrNull(kept.sentAt), state: "kept" });
+      }
+    }
+  }
+  return signals.sort((a, b) => (a.sentAt ?? 0) - (b.sentAt ?? 0));
 }
 
 /** The step names of an Orchestrix machine definition in definition order, parallel branches in place of their group. */
@@ -117,7 +150,11 @@ function rowOf(name: string, kind: TimelineRow["kind"], record: unknown): Timeli
   if (status === "retrying" && retryAt !== null && last?.endedAt != null) {
     waits.push({ from: last.endedAt, until: retryAt, pending: true });
   }
-  return { name, kind, status, attempts, waits, error: messageOf(record.error) };
+  const row: TimelineRow = { name, kind, status, attempts, waits, error: messageOf(record.error) };
+  if (record.pause === "signal" || record.pause === "sleep") {
+    row.pause = { kind: record.pause, until: numberOrNull(record.until), signalId: typeof record.signalId === "string" ? record.signalId : null };
+  }
+  return row;
 }
 
 function messageOf(error: unknown): string | null {

@@ -14,6 +14,7 @@ const MARKS: Record<StateMark, true> = {
   compensation_failed: true,
   skipped: true,
   cancelled: true,
+  waiting: true,
   visited: true,
 };
 const MARK_NAMES = Object.keys(MARKS) as StateMark[];

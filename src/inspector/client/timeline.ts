@@ -27,6 +27,24 @@ export function renderTimeline(element: HTMLElement, timeline: Timeline | null, 
     element.append(h("div", { class: "tl-section", text: "Compensations" }));
     for (const row of undos) element.append(timelineRow(row, percent, timeline, now));
   }
+  if (timeline.signals.length > 0) {
+    element.append(h("div", { class: "tl-section tl-signals", text: "Signals received" }));
+    for (const signal of timeline.signals) {
+      const when = signal.sentAt === null ? "" : ` at ${clock(signal.sentAt)}`;
+      const what = signal.state === "taken" ? "taken by its wait" : "kept until the run reaches its wait";
+      element.append(h("div", { class: "tl-signal", "data-signal": signal.id }, [`${signal.name} · ${signal.id}${when} · ${what}`]));
+    }
+  }
+}
+
+/** What a wait or sleep row says: what it waits for and until when, or what ended it. */
+function pauseNote(row: TimelineRow): string {
+  const pause = row.pause;
+  if (!pause) return "";
+  const until = pause.until === null ? "" : ` until ${clock(pause.until)}`;
+  if (row.status === "waiting") return pause.kind === "sleep" ? `sleeping${until}` : `waiting for its signal${until || " (no timeout)"}`;
+  if (pause.kind === "signal") return pause.signalId ? `took signal ${pause.signalId}` : row.status === "completed" ? "timed out, went on" : "";
+  return "";
 }
 
 function timelineRow(row: TimelineRow, percent: (t: number) => number, timeline: Timeline, now: number): HTMLElement {
@@ -44,7 +62,8 @@ function timelineRow(row: TimelineRow, percent: (t: number) => number, timeline:
   const last = row.attempts.length - 1;
   row.attempts.forEach((attempt, i) => {
     const cancelled = row.status === "cancelled";
-    const kind = attempt.error ? "err" : attempt.endedAt === null ? (cancelled ? "cancel" : "run") : i === last && cancelled ? "cancel" : "ok";
+    const open = row.status === "waiting" ? "waiting" : cancelled ? "cancel" : "run";
+    const kind = attempt.error ? "err" : attempt.endedAt === null ? open : i === last && cancelled ? "cancel" : "ok";
     const ended = attempt.endedAt ?? now;
     track.append(
       h("span", {
@@ -67,13 +86,16 @@ function timelineRow(row: TimelineRow, percent: (t: number) => number, timeline:
     notes.append(line);
   });
   const n = row.attempts.length;
+  const pause = pauseNote(row);
   const name = h("div", { class: "tl-name", title: row.name }, [
     row.name,
     h("div", { class: "tl-sub" }, [
       h("span", { class: `badge b-${row.status}`, text: row.status }),
-      h("span", { class: "tl-attempts", text: `${n} ${n === 1 ? "attempt" : "attempts"}` }),
+      !row.pause && h("span", { class: "tl-attempts", text: `${n} ${n === 1 ? "attempt" : "attempts"}` }),
     ]),
   ]);
+  // A wait or sleep has no attempts to list: its note says what it waits for, or what ended it.
+  const details = row.pause ? h("div", { class: "tl-notes" }, [h("div", { class: "tl-pause", text: pause })]) : n > 0 && notes;
   const classes = `tl-row${row.kind === "compensation" ? " tl-comp" : ""}${timeline.failedStep === row.name ? " tl-failed" : ""}`;
-  return h("div", { class: classes, "data-step": row.name, "data-kind": row.kind, "data-attempts": n }, [name, track, n > 0 && notes]);
+  return h("div", { class: classes, "data-step": row.name, "data-kind": row.kind, "data-attempts": n }, [name, track, details]);
 }
