@@ -98,6 +98,34 @@ const fanOut = create<{ id: string }>("fan-out")
   ])
   .step("finish", () => "done");
 
+describe("a run that waits", () => {
+  it("draws its wait in its own colour, says until when it waits, and lists the signals it received", async () => {
+    const flow = create<{ orderId: string }>("approval")
+      .step("reserve", () => "r1", { compensate: () => undefined })
+      .waitFor("approved", { timeoutMs: 60_000 })
+      .waitFor("paid")
+      .step("ship", () => "s1");
+    const handle = flow.start({ orderId: "A-1" }, { runId: "waiting-run", inspect: ui.reporter.inspect });
+    // A signal for a wait not reached yet is kept until the run gets there.
+    await handle.signal("paid", { chargeId: "ch_1" }, { signalId: "evt-paid" });
+    await open("waiting-run");
+    await expect.poll(() => drawn("approval.steps.approved")).toMatchObject({ mark: "waiting", fill: "rgb(191, 232, 238)" });
+    expect(await drawn("approval.steps.approved.waiting")).toMatchObject({ current: true });
+    expect(await drawn("approval.steps.reserve")).toMatchObject({ mark: "completed" });
+    const row = ui.page.locator('#timeline .tl-row[data-step="approved"]');
+    expect(await row.locator(".badge").textContent()).toBe("waiting");
+    expect(await row.locator(".tl-pause").textContent()).toMatch(/^waiting for its signal until \d\d:\d\d:\d\d\.\d{3}$/);
+    await expect.poll(() => ui.page.locator('#timeline .tl-signal[data-signal="evt-paid"]').textContent()).toMatch(/^paid · evt-paid at .* · kept until the run reaches its wait$/);
+    await ui.page.screenshot({ path: new URL("path-waiting.png", artifacts).pathname });
+
+    await handle.signal("approved", { by: "ops" }, { signalId: "evt-ok" });
+    expect((await handle.result).status).toBe("completed");
+    await expect.poll(() => drawn("approval.steps.paid")).toMatchObject({ mark: "completed", fill: GREEN });
+    expect(await ui.page.locator('#timeline .tl-row[data-step="paid"] .tl-pause').textContent()).toBe("took signal evt-paid");
+    await expect.poll(() => ui.page.locator('#timeline .tl-signal[data-signal="evt-ok"]').textContent()).toMatch(/taken by its wait$/);
+  });
+});
+
 describe("a parallel group reported through the default createWebSocketInspector", () => {
 
   it("draws every branch and every transition, the branches side by side", async () => {
@@ -261,33 +289,5 @@ describe("an inspector with a token", () => {
     } finally {
       await guarded.close();
     }
-  });
-});
-
-describe("a run that waits", () => {
-  it("draws its wait in its own colour, says until when it waits, and lists the signals it received", async () => {
-    const flow = create<{ orderId: string }>("approval")
-      .step("reserve", () => "r1", { compensate: () => undefined })
-      .waitFor("approved", { timeoutMs: 60_000 })
-      .waitFor("paid")
-      .step("ship", () => "s1");
-    const handle = flow.start({ orderId: "A-1" }, { runId: "waiting-run", inspect: ui.reporter.inspect });
-    // A signal for a wait not reached yet is kept until the run gets there.
-    await handle.signal("paid", { chargeId: "ch_1" }, { signalId: "evt-paid" });
-    await open("waiting-run");
-    await expect.poll(() => drawn("approval.steps.approved")).toMatchObject({ mark: "waiting", fill: "rgb(191, 232, 238)" });
-    expect(await drawn("approval.steps.approved.waiting")).toMatchObject({ current: true });
-    expect(await drawn("approval.steps.reserve")).toMatchObject({ mark: "completed" });
-    const row = ui.page.locator('#timeline .tl-row[data-step="approved"]');
-    expect(await row.locator(".badge").textContent()).toBe("waiting");
-    expect(await row.locator(".tl-pause").textContent()).toMatch(/^waiting for its signal until \d\d:\d\d:\d\d\.\d{3}$/);
-    await expect.poll(() => ui.page.locator('#timeline .tl-signal[data-signal="evt-paid"]').textContent()).toMatch(/^paid · evt-paid at .* · kept until the run reaches its wait$/);
-    await ui.page.screenshot({ path: new URL("path-waiting.png", artifacts).pathname });
-
-    await handle.signal("approved", { by: "ops" }, { signalId: "evt-ok" });
-    expect((await handle.result).status).toBe("completed");
-    await expect.poll(() => drawn("approval.steps.paid")).toMatchObject({ mark: "completed", fill: GREEN });
-    expect(await ui.page.locator('#timeline .tl-row[data-step="paid"] .tl-pause').textContent()).toBe("took signal evt-paid");
-    await expect.poll(() => ui.page.locator('#timeline .tl-signal[data-signal="evt-ok"]').textContent()).toMatch(/taken by its wait$/);
   });
 });
