@@ -67,7 +67,7 @@ const of = (samples: readonly ThroughputSample[], pick: (sample: ThroughputSampl
 console.log(`\n${ROUNDS} rounds of ${RUNS} runs per measurement, ${WORKER_CONCURRENCY} runs at once per process; load average (1, 5, 15 min) at each round's start and at the end: ${loads.join(" · ")}\n`);
 console.log(
   markdownTable(
-    ["processes", "Orchestrix runs/s", "p50 ms", "p99 ms", "run alone p50 / p99 ms", "DBOS runs/s", "DBOS p50 ms", "DBOS p99 ms", "Orchestrix ÷ DBOS", "≥ 3x?"],
+    ["processes", "Orchestrix runs/s", "p50 ms", "p99 ms", "in a worker p50 / p99 ms", "DBOS runs/s", "DBOS p50 ms", "DBOS p99 ms", "Orchestrix ÷ DBOS", "≥ 3x?"],
     PROCESSES.map((count) => {
       const ours = orchestrix.get(count) ?? [];
       const theirs = dbos.get(count) ?? [];
@@ -89,12 +89,12 @@ console.log(
   ),
 );
 console.log(
-  "\nOrchestrix latency: enqueue → completed with every run enqueued at once (mostly time in the queue); run alone: a worker's first save → completed." +
+  "\nOrchestrix latency: enqueue → completed with every run enqueued at once (mostly time in the queue); in a worker: its job fetched → the run completed." +
     "\nDBOS latency: DBOS.startWorkflow → result in the process that runs it (there is no queue in front of it).\n",
 );
 console.log(
   markdownTable(
-    ["processes", "who", "commits/run", "rows written/run", "worker CPU ms/run", "server CPU ms/run"],
+    ["processes", "who", "commits/run", "rows written/run", "worker CPU ms/run", "server CPU ms/run", "fetch → created / steps / → job done, ms"],
     PROCESSES.flatMap((count) =>
       (
         [
@@ -110,9 +110,12 @@ console.log(
           of(samples, (s) => s.rowsPerRun, 1),
           of(samples, (s) => s.workerCpuMsPerRun, 1),
           of(samples, (s) => s.serverCpuMsPerRun, 1),
+          samples.some((s) => s.phases)
+            ? `${of(samples, (s) => s.phases?.pickup)} / ${of(samples, (s) => s.phases?.steps)} / ${of(samples, (s) => s.phases?.complete)}`
+            : "",
         ]),
     ),
-    ["right", "left", "right", "right", "right", "right"],
+    ["right", "left", "right", "right", "right", "right", "right"],
   ),
 );
 console.log(

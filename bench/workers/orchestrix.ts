@@ -3,15 +3,16 @@
  * each) on a fresh database; the benchmark enqueues every run, then waits for the last to end.
  */
 import type { ChildProcess } from "node:child_process";
-import { enqueue, postgresStore } from "orchestrix/postgres";
+import { postgresStore, RUN_QUEUE, type PostgresStore } from "orchestrix/postgres";
 import { runInLanes } from "../lanes.js";
 import { benchSaga } from "../worker-saga.js";
+import { enqueueRun } from "./enqueue.js";
 import { backendPids, createBenchDatabase, databaseCounts, dropBenchDatabase } from "./database.js";
 import { cpuMs, startOrchestrixWorker, stopAll } from "./processes.js";
-import { p50p99, type ThroughputSample } from "./sample.js";
+import { median, p50p99, type RunPhases, type ThroughputSample } from "./sample.js";
 
-/** Runs at once in each worker process (the CLI's `--concurrency`). */
-export const WORKER_CONCURRENCY = 8;
+/** Runs at once in each worker process (the CLI's `--concurrency`), and in each DBOS process. @default 8, or CONCURRENCY */
+export const WORKER_CONCURRENCY = Number(process.env["CONCURRENCY"] ?? 8);
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 1_100));
 
@@ -34,7 +35,7 @@ export async function measureOrchestrix(processes: number, runs: number, nodeFla
     for (let i = 0; i < processes; i++) workers.push(await startOrchestrixWorker(database.url, { concurrency: WORKER_CONCURRENCY, nodeFlags }));
     // The tables exist and the benchmark's own sender is started (its queue checked) before the clock starts.
     await store.list({ limit: 1 });
-    await enqueue(benchSaga, { orderId: "warm-up" }, { store, runId: "warm-up" });
+    await enqueueRun(benchSaga, store, "warm-up");
     await waitForEnded(store, 1);
     await settle();
     const workerPids = workers.map((worker) => worker.pid ?? 0);
@@ -47,7 +48,7 @@ export async function measureOrchestrix(processes: number, runs: number, nodeFla
     await runInLanes(runs, 4, async (i) => {
       const runId = `bench-${i}`;
       enqueuedAt.set(runId, Date.now());
-      await enqueue(benchSaga, { orderId: runId }, { store, runId });
+      await enqueueRun(benchSaga, store, runId);
     });
     await waitForEnded(store, runs + 1);
 
@@ -60,7 +61,7 @@ export async function measureOrchestrix(processes: number, runs: number, nodeFla
     if (rows.length !== runs || failed.length > 0) throw new Error(`expected ${runs} completed runs, got ${rows.length} with ${failed.length} not completed`);
     const ended = Math.max(...rows.map((row) => Number(row.updated_at)));
     const endToEnd = p50p99(rows.map((row) => Number(row.updated_at) - (enqueuedAt.get(row.run_id) ?? Number.NaN)));
-    const alone = p50p99(rows.map((row) => Number(row.updated_at) - Number(row.created_at)));
+    const phases = await runPhases(store);
     await settle();
     const countsAfter = await databaseCounts(database);
     return {
@@ -69,8 +70,9 @@ export async function measureOrchestrix(processes: number, runs: number, nodeFla
       runsPerSecond: runs / ((ended - started) / 1_000),
       ...endToEnd,
       latencyMeans: "enqueue → completed, all runs enqueued at once",
-      runP50: alone.p50,
-      runP99: alone.p99,
+      runP50: phases.inWorker.p50,
+      runP99: phases.inWorker.p99,
+      phases,
       commitsPerRun: (countsAfter.commits - countsBefore.commits) / runs,
       rowsPerRun: (countsAfter.rowsWritten - countsBefore.rowsWritten) / runs,
       workerCpuMsPerRun: workerCpu / runs,
@@ -84,7 +86,7 @@ export async function measureOrchestrix(processes: number, runs: number, nodeFla
 }
 
 /** Resolves once `count` runs have ended, asking the database every 50 ms with one cheap count. */
-async function waitForEnded(store: ReturnType<typeof postgresStore>, count: number, timeoutMs = 600_000): Promise<void> {
+async function waitForEnded(store: PostgresStore, count: number, timeoutMs = 600_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const { rows } = await store.pool.query<{ ended: string }>("SELECT count(*) AS ended FROM orchestrix_runs WHERE status <> 'running'");
@@ -92,4 +94,23 @@ async function waitForEnded(store: ReturnType<typeof postgresStore>, count: numb
     if (Date.now() > deadline) throw new Error(`only ${rows[0]?.ended} of ${count} runs ended within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** Medians of each run's phases, from pg-boss's job times and the runs' own (both epoch ms on one machine). */
+async function runPhases(store: PostgresStore): Promise<RunPhases> {
+  const { rows } = await store.pool.query<{ fetched: number; created: number; updated: number; done: number }>(
+    `SELECT extract(epoch FROM j.started_on) * 1000 AS fetched, r.created_at::float8 AS created, r.updated_at::float8 AS updated,
+            extract(epoch FROM j.completed_on) * 1000 AS done
+     FROM orchestrix_runs r JOIN pgboss.job j ON j.name = $1 AND j.data->>'runId' = r.run_id AND j.state = 'completed'
+     WHERE r.run_id <> 'warm-up'`,
+    [RUN_QUEUE],
+  );
+  const pickup = median(rows.map((row) => Number(row.created) - Number(row.fetched)));
+  return {
+    // Where the record is made at enqueue (before the job is fetched), there is no pickup phase to tell.
+    ...(pickup >= 0 ? { pickup } : {}),
+    steps: median(rows.map((row) => Number(row.updated) - Math.max(Number(row.created), Number(row.fetched)))),
+    complete: median(rows.map((row) => Number(row.done) - Number(row.updated))),
+    inWorker: p50p99(rows.map((row) => Number(row.updated) - Number(row.fetched))),
+  };
 }

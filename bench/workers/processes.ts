@@ -6,7 +6,8 @@ import { fileURLToPath } from "node:url";
 /** The repository root, where every child runs. */
 export const root = fileURLToPath(new URL("../..", import.meta.url));
 
-const cli = `${root}dist/cli.js`;
+/** The CLI the workers run: the build in dist/, or another build named by ORCHESTRIX_BENCH_CLI (to compare two builds). */
+const cli = process.env["ORCHESTRIX_BENCH_CLI"] ?? `${root}dist/cli.js`;
 
 /** Options of one `orchestrix worker` process. */
 export interface WorkerProcessOptions {

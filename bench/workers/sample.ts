@@ -15,10 +15,12 @@ export interface ThroughputSample {
   p99: number;
   /** What the latency spans. */
   latencyMeans: string;
-  /** Median and 99th percentile of the run alone (a worker's first save → completed), where the enqueue is separate; ms. */
+  /** Median and 99th percentile of the run in a worker alone (its job fetched → the run completed), in ms. */
   runP50?: number;
   /** See {@link ThroughputSample.runP50}. */
   runP99?: number;
+  /** Medians of where an Orchestrix run's time goes, in ms (from the queue's and the runs' tables). */
+  phases?: RunPhases;
   /** Committed PostgreSQL transactions per run. */
   commitsPerRun: number;
   /** Rows written per run. */
@@ -27,6 +29,18 @@ export interface ThroughputSample {
   workerCpuMsPerRun: number;
   /** CPU ms per run of the PostgreSQL backends serving the database (those connected at the end). */
   serverCpuMsPerRun: number;
+}
+
+/** Where an Orchestrix run's time goes: medians, in ms. */
+export interface RunPhases {
+  /** The job fetched → the run's record created (the worker's load and create), where the worker creates it. */
+  pickup?: number;
+  /** The record created (or the job fetched, if later) → the run completed: four steps, each saved. */
+  steps: number;
+  /** The job fetched → the run completed, p50 and p99. */
+  inWorker: { p50: number; p99: number };
+  /** The run completed → its job marked completed in the queue (the slot is free after this). */
+  complete: number;
 }
 
 /** p50 and p99 of unsorted latencies. */

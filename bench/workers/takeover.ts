@@ -4,9 +4,10 @@
  * other has claimed every run the dead one held, then until those runs have completed.
  */
 import type { ChildProcess } from "node:child_process";
-import { enqueue, postgresStore, type PostgresStore } from "orchestrix/postgres";
+import { postgresStore, type PostgresStore } from "orchestrix/postgres";
 import { slowBenchSaga } from "../worker-saga.js";
 import { createBenchDatabase, dropBenchDatabase } from "./database.js";
+import { enqueueRun } from "./enqueue.js";
 import { startOrchestrixWorker, stopAll } from "./processes.js";
 
 /** What one takeover measurement found. */
@@ -49,7 +50,7 @@ export async function measureTakeover(): Promise<TakeoverSample> {
     for (let i = 0; i < 2; i++) workers.push(await startOrchestrixWorker(database.url, { concurrency: 8 }));
     const [victim] = workers;
     const pid = victim?.pid ?? 0;
-    for (let i = 0; i < 32; i++) await enqueue(slowBenchSaga, { orderId: `t-${i}` }, { store, runId: `t-${i}` });
+    for (let i = 0; i < 32; i++) await enqueueRun(slowBenchSaga, store, `t-${i}`);
     await until(async () => (await heldBy(store, pid)).size >= 4, "the first worker to hold runs");
     const held = await heldBy(store, pid);
     victim?.kill("SIGKILL");
