@@ -59,3 +59,25 @@ export async function backendPids(database: BenchDatabase): Promise<number[]> {
     return rows.map((row) => row.pid);
   });
 }
+
+/**
+ * The median time of one small committed write in a database now (50 in a row on a table of its
+ * own): what every durable step waits for at least once, on this disk and at this load.
+ */
+export async function commitLatencyMs(database: BenchDatabase): Promise<number> {
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  try {
+    await client.query("CREATE TABLE IF NOT EXISTS bench_commit_probe (at float8)");
+    const times: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      const started = performance.now();
+      await client.query("INSERT INTO bench_commit_probe VALUES ($1)", [started]);
+      times.push(performance.now() - started);
+    }
+    await client.query("DROP TABLE bench_commit_probe");
+    return times.sort((a, b) => a - b)[25] ?? Number.NaN;
+  } finally {
+    await client.end();
+  }
+}

@@ -7,7 +7,7 @@ import { postgresStore, RUN_QUEUE, type PostgresStore } from "orchestrix/postgre
 import { runInLanes } from "../lanes.js";
 import { benchSaga } from "../worker-saga.js";
 import { enqueueRun } from "./enqueue.js";
-import { backendPids, createBenchDatabase, databaseCounts, dropBenchDatabase } from "./database.js";
+import { backendPids, commitLatencyMs, createBenchDatabase, databaseCounts, dropBenchDatabase } from "./database.js";
 import { cpuMs, startOrchestrixWorker, stopAll } from "./processes.js";
 import { median, p50p99, type RunPhases, type ThroughputSample } from "./sample.js";
 
@@ -37,6 +37,8 @@ export async function measureOrchestrix(processes: number, runs: number, nodeFla
     await store.list({ limit: 1 });
     await enqueueRun(benchSaga, store, "warm-up");
     await waitForEnded(store, 1);
+    // Probed before the statistics settle, so that its commits are not counted as the runs'.
+    const commitMs = await commitLatencyMs(database);
     await settle();
     const workerPids = workers.map((worker) => worker.pid ?? 0);
     const serverBefore = cpuOf(await backendPids(database));
@@ -73,6 +75,7 @@ export async function measureOrchestrix(processes: number, runs: number, nodeFla
       runP50: phases.inWorker.p50,
       runP99: phases.inWorker.p99,
       phases,
+      commitMs,
       commitsPerRun: (countsAfter.commits - countsBefore.commits) / runs,
       rowsPerRun: (countsAfter.rowsWritten - countsBefore.rowsWritten) / runs,
       workerCpuMsPerRun: workerCpu / runs,

@@ -21,6 +21,8 @@ export interface ThroughputSample {
   runP99?: number;
   /** Medians of where an Orchestrix run's time goes, in ms (from the queue's and the runs' tables). */
   phases?: RunPhases;
+  /** The median time of one small commit in the database just before the measurement, in ms. */
+  commitMs: number;
   /** Committed PostgreSQL transactions per run. */
   commitsPerRun: number;
   /** Rows written per run. */
