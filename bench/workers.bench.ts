@@ -27,12 +27,15 @@ const load = () => loadavg().map((value) => value.toFixed(1)).join(" ");
 const orchestrix = new Map<number, ThroughputSample[]>(PROCESSES.map((count) => [count, []]));
 const dbos = new Map<number, ThroughputSample[]>(PROCESSES.map((count) => [count, []]));
 const ratios = new Map<number, number[]>(PROCESSES.map((count) => [count, []]));
+/** Per round: DBOS's CPU per run (its processes and its database's backends) ÷ Orchestrix's. */
+const cpuRatios = new Map<number, number[]>(PROCESSES.map((count) => [count, []]));
+const cpuPerRun = (sample: ThroughputSample) => sample.workerCpuMsPerRun + sample.serverCpuMsPerRun;
 const takeovers: TakeoverSample[] = [];
 const loads: string[] = [];
 
 const line = (who: string, sample: ThroughputSample) =>
   `  ${who} ×${sample.processes}: ${sample.runsPerSecond.toFixed(1)} runs/s, p50 ${sample.p50.toFixed(0)} ms, p99 ${sample.p99.toFixed(0)} ms, ` +
-  `one commit ${sample.commitMs.toFixed(1)} ms, ${sample.commitsPerRun.toFixed(1)} commits/run, CPU ${sample.workerCpuMsPerRun.toFixed(1)} + ${sample.serverCpuMsPerRun.toFixed(1)} ms/run`;
+  `one commit ${sample.commitMs.toFixed(1)} ms, ${sample.commitsPerRun.toFixed(1)} transactions/run, CPU ${sample.workerCpuMsPerRun.toFixed(1)} + ${sample.serverCpuMsPerRun.toFixed(1)} ms/run`;
 
 for (let round = 1; round <= ROUNDS; round++) {
   loads.push(load());
@@ -53,7 +56,10 @@ for (let round = 1; round <= ROUNDS; round++) {
         console.log(line("DBOS", theirs));
       }
     }
-    if (ours && theirs) ratios.get(count)?.push(ours.runsPerSecond / theirs.runsPerSecond);
+    if (ours && theirs) {
+      ratios.get(count)?.push(ours.runsPerSecond / theirs.runsPerSecond);
+      cpuRatios.get(count)?.push(cpuPerRun(theirs) / cpuPerRun(ours));
+    }
   }
   const takeover = await measureTakeover();
   takeovers.push(takeover);
@@ -67,11 +73,12 @@ const of = (samples: readonly ThroughputSample[], pick: (sample: ThroughputSampl
 console.log(`\n${ROUNDS} rounds of ${RUNS} runs per measurement, ${WORKER_CONCURRENCY} runs at once per process; load average (1, 5, 15 min) at each round's start and at the end: ${loads.join(" · ")}\n`);
 console.log(
   markdownTable(
-    ["processes", "Orchestrix runs/s", "p50 ms", "p99 ms", "in a worker p50 / p99 ms", "DBOS runs/s", "DBOS p50 ms", "DBOS p99 ms", "Orchestrix ÷ DBOS", "≥ 3x?"],
+    ["processes", "Orchestrix runs/s", "p50 ms", "p99 ms", "in a worker p50 / p99 ms", "DBOS runs/s", "DBOS p50 ms", "DBOS p99 ms", "Orchestrix ÷ DBOS", "≥ 3x?", "runs per CPU-s, Orchestrix ÷ DBOS"],
     PROCESSES.map((count) => {
       const ours = orchestrix.get(count) ?? [];
       const theirs = dbos.get(count) ?? [];
       const perRound = ratios.get(count) ?? [];
+      const perCpu = cpuRatios.get(count) ?? [];
       return [
         String(count),
         of(ours, (s) => s.runsPerSecond, 1),
@@ -83,19 +90,22 @@ console.log(
         of(theirs, (s) => s.p99),
         perRound.length ? `${perRound.map(formatRatio).join(", ")} (median ${formatRatio(median(perRound))})` : "n/a",
         perRound.length ? (median(perRound) >= 3 ? "yes" : "no") : "n/a",
+        perCpu.length ? `${range(perCpu, 2)}x (median ${formatRatio(median(perCpu))})` : "n/a",
       ];
     }),
-    ["right", "right", "right", "right", "right", "right", "right", "right", "left", "left"],
+    ["right", "right", "right", "right", "right", "right", "right", "right", "left", "left", "left"],
   ),
 );
 console.log(
-  "\nOne commit: the median of 50 small committed writes in the database just before the measurement (the machine's fsync at that moment)." +
+  "\nRuns per CPU-s: 1000 ÷ (CPU ms per run of the processes and of their database's backends); the ratio is what the throughput ratio would be where both were CPU-bound on a machine of their own." +
+    "\nTransactions/run: the server's committed transactions (xact_commit, read-only ones too) per run, queue and maintenance included." +
+    "\nOne commit: the median of 50 small committed writes in the database just before the measurement (the machine's fsync at that moment)." +
     "\nOrchestrix latency: enqueue → completed with every run enqueued at once (mostly time in the queue); in a worker: its job fetched → the run completed." +
     "\nDBOS latency: DBOS.startWorkflow → result in the process that runs it (there is no queue in front of it).\n",
 );
 console.log(
   markdownTable(
-    ["processes", "who", "one commit ms", "commits/run", "rows written/run", "worker CPU ms/run", "server CPU ms/run", "fetch → created / steps / → job done, ms"],
+    ["processes", "who", "one commit ms", "transactions/run", "rows written/run", "worker CPU ms/run", "server CPU ms/run", "fetch → created / steps / → job done, ms"],
     PROCESSES.flatMap((count) =>
       (
         [

@@ -23,7 +23,7 @@ export interface ThroughputSample {
   phases?: RunPhases;
   /** The median time of one small commit in the database just before the measurement, in ms. */
   commitMs: number;
-  /** Committed PostgreSQL transactions per run. */
+  /** Committed PostgreSQL transactions per run (the server's xact_commit: read-only ones count too). */
   commitsPerRun: number;
   /** Rows written per run. */
   rowsPerRun: number;
