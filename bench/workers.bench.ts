@@ -10,6 +10,7 @@
  * `npm ci --prefix bench/peers --no-audit --no-fund`; without it only Orchestrix is measured.
  */
 import { loadavg } from "node:os";
+import { postgresUnavailable } from "../test/support/postgres.js";
 import { formatRatio, markdownTable } from "./table.js";
 import { dbosMissing, measureDbos } from "./workers/dbos.js";
 import { measureOrchestrix, WORKER_CONCURRENCY } from "./workers/orchestrix.js";
@@ -20,6 +21,11 @@ const ROUNDS = Number(process.env["ROUNDS"] ?? 3);
 const RUNS = Number(process.env["RUNS"] ?? 400);
 const PROCESSES = [1, 2, 4] as const;
 
+const unreachable = await postgresUnavailable();
+if (unreachable) {
+  console.log(`> Skipped: ${unreachable}.`);
+  process.exit(0);
+}
 const missing = dbosMissing();
 if (missing) console.log(`> ${missing}; measuring Orchestrix alone.\n`);
 
