@@ -330,6 +330,7 @@ export function flowConfig(definition: FlowDefinition, hash: string, hooks: Hook
   });
 
   const firstNode = definition.nodes[0];
+  const hasWaits = definition.nodes.some((node) => node.kind === "step" && node.pause?.type === "signal");
   return {
     id: flow,
     context: ({ input, self }) => createInitialContext(definition, hash, input, self),
@@ -343,8 +344,11 @@ export function flowConfig(definition: FlowDefinition, hash: string, hooks: Hook
               entry: [beginAttempt({ kind: "step", steps: nextNode(firstNode).begins })],
               states: stepStates,
               // Cancelling aborts in-flight attempts and waits for them to settle (see attemptStates).
-              // A signal for a wait not reached yet is kept until the run gets there.
-              on: { CANCEL: { actions: [{ type: "cancel" }, { type: "abortInFlight" }] }, SIGNAL: { actions: [{ type: "keepSignal" }] } },
+              // A signal for a wait not reached yet is kept until the run gets there (flows with waits only).
+              on: {
+                CANCEL: { actions: [{ type: "cancel" }, { type: "abortInFlight" }] },
+                ...(hasWaits ? { SIGNAL: { actions: [{ type: "keepSignal" as const }] } } : {}),
+              },
             },
           }
         : {}),
