@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -57,8 +57,35 @@ describe("a snapshot split into a head and parts", () => {
     expect(joinSnapshot(foreign, new Map())).toEqual(foreign);
     const actor = createActor(richFlow(null).machine, { input: { order: "o-1", note: "x".repeat(100) } });
     const { head, parts } = splitSnapshot(json(actor.getPersistedSnapshot()) as unknown as Json);
-    expect([...parts.keys()]).toEqual(["input", "step:reserve"]); // pending step records and an empty data object need no part
+    // Pending step records and an empty data object need no part; the record of reserve, in flight, stays in the head.
+    expect([...parts.keys()]).toEqual(["input"]);
     expect(() => joinSnapshot(head, new Map())).toThrow(/has no part "input"/);
+  });
+
+  it("joins what the layout before this one stored (records in flight and the result as parts)", () => {
+    // Rows the store of commit 2f6e90c wrote for a finished run and one waiting in its second attempt, with what its load returned.
+    const stored = JSON.parse(readFileSync(join(import.meta.dirname, "fixtures/parts-layout-2f6e90c.json"), "utf8")) as Record<
+      string,
+      { head: string; parts: Record<string, string>; snapshot: Json }
+    >;
+    for (const { head, parts, snapshot } of Object.values(stored)) {
+      const joined = joinSnapshot(JSON.parse(head) as Json, new Map(Object.entries(parts).map(([name, text]) => [name, JSON.parse(text) as Json])));
+      expect(joined).toEqual(snapshot);
+      const again = splitSnapshot(joined);
+      expect(joinSnapshot(json(again.head), new Map([...again.parts].map(([name, value]) => [name, json(value)])))).toEqual(snapshot);
+    }
+    expect(Object.keys(stored["in-flight"]!.parts)).toContain("step:charge"); // the record in flight, a part then
+  });
+
+  it("writes a step's record once, when it settles: the record in flight is part of the head", async () => {
+    const writes: { part: string }[] = [];
+    const store = sqliteStore({ path: dbPath(), onWrite: (write) => writes.push(write) });
+    const flow = create("once").step("a", () => 1).step("b", () => 2).step("c", () => 3);
+    expect((await flow.run(null, { store, runId: "once-1" })).status).toBe("completed");
+    await store.close();
+    const parts = writes.map((w) => w.part).filter((part) => part !== "head");
+    expect(parts.sort()).toEqual(["output:a", "output:b", "output:c", "step:a", "step:b", "step:c"]);
+    expect(writes.filter((w) => w.part === "head")).toHaveLength(4); // create, three transitions; the result is in the last head
   });
 });
 
@@ -104,7 +131,8 @@ describe("saves write what changed", () => {
 });
 
 describe("a process killed inside a save", () => {
-  for (const [part, nth] of [["output:b", 1], ["step:c", 1], ["data", 1]] as const) {
+  // The save that completes b and begins c writes the head, b's record, b's output and the data.
+  for (const [part, nth] of [["output:b", 1], ["step:b", 1], ["data", 1]] as const) {
     it(`leaves the run at its previous transition (killed writing ${part})`, async () => {
       const path = dbPath();
       const child = spawnSync(process.execPath, ["--import", "tsx", "test/fixtures/fault-save.ts"], {
