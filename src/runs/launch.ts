@@ -6,6 +6,7 @@ import type { FlowDefinition } from "../definition.js";
 import { reviveError } from "../error-record.js";
 import { ErrorCode, FlowAlreadyRunningError, OrchestrixError, RunHandedBackError } from "../errors.js";
 import type { Json } from "../json.js";
+import { persistedSnapshot } from "../snapshot/persist.js";
 import { activeRecords, readFlowSnapshot } from "../snapshot/read.js";
 import type { FlowResult, RunOptions } from "../types.js";
 import { LeaseKeeper } from "./lease.js";
@@ -118,7 +119,10 @@ export function launchRun<TOutputs>(engine: FlowEngine, runId: string, source: R
       if (feed && handBack) feed.onCaughtUp = () => handBack?.check();
     }
     // A child run's transitions are saved too: its snapshot is part of this run's.
-    const saveAll = () => saver?.record(actor.getSnapshot(), actor.getPersistedSnapshot());
+    const saveAll = () => {
+      const snapshot = actor.getSnapshot();
+      saver?.record(snapshot, persistedSnapshot(compiled.machine, snapshot));
+    };
     const watched = new WeakSet<AnyActorRef>();
     const watchChildren = (parent: AnyActorRef) => {
       for (const child of Object.values((parent.getSnapshot() as { children?: Record<string, AnyActorRef> }).children ?? {})) {
@@ -129,7 +133,7 @@ export function launchRun<TOutputs>(engine: FlowEngine, runId: string, source: R
     };
     actor.subscribe({
       next: (snapshot) => {
-        saver?.record(snapshot, actor.getPersistedSnapshot());
+        saver?.record(snapshot, persistedSnapshot(compiled.machine, snapshot));
         feed?.update(snapshot.context);
         if (saver) watchChildren(actor);
         handBack?.check();
