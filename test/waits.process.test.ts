@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { joinSnapshot, type FlowContext, type Json, type StepRecord } from "orchestrix";
 import { cli, killAll, ROOT } from "./helpers/cli.js";
 
 /**
@@ -72,14 +73,14 @@ async function until(condition: () => boolean, what: string, timeoutMs = 20_000)
   }
 }
 
-/** The stored step record of `step` in run `runId`. */
+/** The stored step record of `step` in run `runId`, as a load rebuilds it (head and parts joined). */
 function stepRecord(runId: string, step: string): { startedAt: number; endedAt: number | null; status: string } {
   const db = new Database(runsDb, { readonly: true });
   try {
-    const part = db.prepare("SELECT value FROM orchestrix_run_parts WHERE run_id = ? AND part = ?").get(runId, `step:${step}`) as { value: string } | undefined;
-    if (part) return JSON.parse(part.value);
     const head = db.prepare("SELECT snapshot FROM orchestrix_runs WHERE run_id = ?").get(runId) as { snapshot: string };
-    return JSON.parse(head.snapshot).context.steps[step];
+    const parts = db.prepare("SELECT part, value FROM orchestrix_run_parts WHERE run_id = ?").all(runId) as { part: string; value: string }[];
+    const snapshot = joinSnapshot(JSON.parse(head.snapshot) as Json, new Map(parts.map((p) => [p.part, JSON.parse(p.value) as Json])));
+    return (snapshot as unknown as { context: FlowContext }).context.steps[step] as StepRecord;
   } finally {
     db.close();
   }

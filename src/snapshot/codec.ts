@@ -50,18 +50,18 @@ export function splitSnapshot(snapshot: Json): SplitSnapshot {
     }
     return kept;
   };
-  // A pending record is only named (join rebuilds it); one in flight is kept in the head; a settled one is a part.
+  // A pending record is only named (join rebuilds it), a settled one is a part, and one in flight
+  // (running, retrying, waiting) is kept in the head.
   const entries = (prefix: string, records: Record<string, Json>): Json[] => {
     const kept: Json[] = [];
     for (const name in records) {
       const value = records[name];
       if (value === undefined) continue;
-      const status = isRecord(value) ? value.status : undefined;
-      if (status === "running" || status === "retrying") kept.push([name, value]);
-      else {
-        if (!isPendingRecord(value)) parts.set(`${prefix}${name}`, value);
+      if (isPendingRecord(value)) kept.push(name);
+      else if (isSettled(value)) {
+        parts.set(`${prefix}${name}`, value);
         kept.push(name);
-      }
+      } else kept.push([name, value]);
     }
     return kept;
   };
@@ -125,6 +125,12 @@ function isSmall(value: Json): boolean {
   if (value === null || typeof value === "boolean" || typeof value === "number") return true;
   if (typeof value === "string") return value.length <= 64;
   return Array.isArray(value) ? value.length === 0 : Object.keys(value).length === 0;
+}
+
+/** Whether a record has settled (it changes no more, so it is written once, as a part). */
+function isSettled(value: Json): boolean {
+  const status = isRecord(value) ? value.status : undefined;
+  return status === "completed" || status === "failed" || status === "cancelled";
 }
 
 const PENDING_KEYS = Object.keys(pendingRecord()).length;
