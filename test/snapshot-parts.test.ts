@@ -14,7 +14,7 @@ let files = 0;
 const dbPath = () => join(dir, `runs-${files++}.db`);
 const json = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
-/** A flow with everything a snapshot can hold: writes, outputs, a retry, a parallel group, a compensation. */
+/** A flow with everything a snapshot can hold: writes, outputs, a retry, a sleep, a parallel group, a compensation. */
 const richFlow = (failAt: string | null) => {
   let attempts = 0;
   return create("rich")
@@ -26,6 +26,7 @@ const richFlow = (failAt: string | null) => {
       if (++attempts < 2) throw new Error("gateway timeout");
       return { transactionId: "t-1" };
     }, { retries: 2, compensate: () => {} })
+    .sleep("cool-off", { ms: 5 })
     .parallel("notify", [
       { name: "email", fn: () => "sent" },
       { name: "sms", fn: () => (failAt === "sms" ? Promise.reject(new Error("no signal")) : "sent") },
