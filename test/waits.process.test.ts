@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { joinSnapshot, type FlowContext, type Json, type StepRecord } from "orchestrix";
+import { joinSnapshot, type FlowContext, type Json } from "orchestrix";
 import { cli, killAll, ROOT } from "./helpers/cli.js";
 
 /**
@@ -80,7 +80,9 @@ function stepRecord(runId: string, step: string): { startedAt: number; endedAt: 
     const head = db.prepare("SELECT snapshot FROM orchestrix_runs WHERE run_id = ?").get(runId) as { snapshot: string };
     const parts = db.prepare("SELECT part, value FROM orchestrix_run_parts WHERE run_id = ?").all(runId) as { part: string; value: string }[];
     const snapshot = joinSnapshot(JSON.parse(head.snapshot) as Json, new Map(parts.map((p) => [p.part, JSON.parse(p.value) as Json])));
-    return (snapshot as unknown as { context: FlowContext }).context.steps[step] as StepRecord;
+    const record = (snapshot as unknown as { context: FlowContext }).context.steps[step];
+    if (record?.startedAt == null) throw new Error(`run ${runId} has no started record of step ${step}`);
+    return { ...record, startedAt: record.startedAt };
   } finally {
     db.close();
   }
