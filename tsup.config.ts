@@ -1,4 +1,5 @@
 import { defineConfig } from "tsup";
+import { CLIENT_BUILD, CLIENT_FILE } from "./src/inspector/server/client-script.js";
 
 export default defineConfig([
   {
@@ -20,7 +21,15 @@ export default defineConfig([
     // import.meta.url in the CommonJS build too (the inspector finds its worker by it).
     shims: true,
     // Adapters import the core by its public name, so core and adapters share one copy of it.
-    external: ["orchestrix", "react", "@xstate/react"],
+    // esbuild bundles the layout worker and the page's script only when run from the sources: never from dist/.
+    external: ["orchestrix", "react", "@xstate/react", "esbuild"],
+  },
+  {
+    // The inspector page's script, for the browser: the inspector inlines it into its page.
+    entry: { [CLIENT_FILE.replace(/\.js$/, "")]: "src/inspector/client/main.ts" },
+    ...CLIENT_BUILD,
+    outExtension: () => ({ js: ".js" }),
+    sourcemap: false,
   },
   {
     entry: { cli: "src/cli/index.ts" },

@@ -23,6 +23,8 @@ export const suites: readonly BenchSuite[] = [
   { title: "Long flows: what a durable save costs per step", file: "bench/long-flows.bench.ts", nodeFlags: [] },
   { title: "Inspector", file: "bench/inspector.bench.ts", nodeFlags: [] },
   { title: "Stored runs: 100,000 runs in SQLite", file: "bench/stored-runs.bench.ts", nodeFlags: [] },
+  // Needs the local PostgreSQL; DBOS Transact comes from bench/peers (`npm ci --prefix bench/peers`), else it is skipped.
+  { title: "Workers on PostgreSQL against DBOS Transact (issue 12)", file: "bench/workers.bench.ts", nodeFlags: [] },
 ];
 
 const root = fileURLToPath(new URL("..", import.meta.url));

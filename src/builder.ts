@@ -1,6 +1,7 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { compileFlow, type CompiledFlow } from "./compile/machine.js";
-import type { FlowDefinition, StepDefinition, StepFunction } from "./definition.js";
+import type { ChildSpec, FlowDefinition, Pause, StepDefinition, StepFunction } from "./definition.js";
+import { sendSignal, type SignalOptions, type SignalReceipt } from "./runs/signal.js";
 import { runDurably, resumeRun, type DurableRunOptions, type ResumeOptions } from "./runs/durable.js";
 import { ErrorCode, FlowDefinitionError, OrchestrixError, StoreError } from "./errors.js";
 import { toMachineJson } from "./export/json.js";
@@ -15,6 +16,8 @@ import {
   type RetryOptions,
 } from "./policy.js";
 import { inputHash } from "./runs/input-hash.js";
+import { enqueueRun } from "./runs/enqueue.js";
+import { awaitResult } from "./runs/result.js";
 import { launchRun, runIdOf, type FlowEngine, type RunHandle } from "./runs/launch.js";
 import { DEFAULT_LEASE_MS } from "./runs/owner.js";
 import type { Json } from "./json.js";
@@ -63,11 +66,31 @@ type BranchOutputs<B extends readonly ParallelBranch<never, never, string, unkno
 
 const STEP_OPTION_NAMES = [...RETRY_OPTION_NAMES, "compensate", "compensation"] as const;
 
+/** Options of `.waitFor()`. */
+export interface WaitOptions<S extends StandardSchemaV1 = StandardSchemaV1, T extends "fail" | "continue" = "fail"> {
+  /** Validates the signal's payload when it is sent (a bad one is refused, nothing stored); its output is `ctx.outputs[name]`. */
+  schema?: S;
+  /** How long the wait lasts once the run reaches it; the deadline is stored. @default no limit */
+  timeoutMs?: number;
+  /** On timeout: `"fail"` with `WaitTimeoutError` (the flow compensates), or `"continue"` with `undefined`. @default "fail" */
+  onTimeout?: T;
+}
+
+/** Options of `.sleep()`: a duration, or a deadline computed when the run gets there. */
+export type SleepOptions<TInput, TOutputs> =
+  | { ms: number; until?: never }
+  | { until: (ctx: { input: TInput; outputs: Readonly<TOutputs> }) => number | Date; ms?: never };
+
+/** The function of a wait, a sleep or a child step: the machine never calls it. */
+const notCalled: StepFunction = () => {
+  throw new Error("A wait, a sleep or a child step has no function to call");
+};
+
 /**
  * An immutable flow: each `.step()` / `.parallel()` returns a new one whose generics know every output so far.
  * Run it with `run()` / `start()`, or use `flow.machine` with any XState tool.
  */
-export class Flow<TInput = unknown, TOutputs extends Record<string, unknown> = {}> {
+export class Flow<TInput = unknown, TOutputs extends Record<string, unknown> = {}, TWaits extends Record<string, unknown> = {}> {
   /** The flow's name (the machine's id). */
   readonly name: string;
   /** The definition the machine is compiled from. */
@@ -98,7 +121,7 @@ export class Flow<TInput = unknown, TOutputs extends Record<string, unknown> = {
     name: UniqueName<N, TOutputs>,
     fn: (ctx: StepContext<TInput, TOutputs>) => R,
     options?: StepOptions<TInput, WithOutput<TOutputs, N, R>>,
-  ): Flow<TInput, WithOutput<TOutputs, N, R>> {
+  ): Flow<TInput, WithOutput<TOutputs, N, R>, TWaits> {
     const step = this.defineStep(name, fn as StepFunction, options, undefined);
     return this.extend([step.name], step) as never;
   }
@@ -108,7 +131,7 @@ export class Flow<TInput = unknown, TOutputs extends Record<string, unknown> = {
     name: N,
     branches: B,
     options: ParallelOptions = {},
-  ): Flow<TInput, Simplify<TOutputs & BranchOutputs<B>>> {
+  ): Flow<TInput, Simplify<TOutputs & BranchOutputs<B>>, TWaits> {
     checkName(name, this.name, "Parallel group");
     if (!Array.isArray(branches) || branches.length === 0) {
       throw new FlowDefinitionError(`Parallel group "${name}" of flow "${this.name}" needs at least one branch`, {
@@ -128,6 +151,108 @@ export class Flow<TInput = unknown, TOutputs extends Record<string, unknown> = {
     );
     const group = { kind: "parallel" as const, name, failFast: options.failFast ?? false, branches: defined };
     return this.extend([name, ...defined.map((b) => b.name)], group) as never;
+  }
+
+  /**
+   * Adds a wait for a signal named `name` (sent with `flow.signal()` or `handle.signal()`): its
+   * payload, validated against `schema` when it is sent, becomes `ctx.outputs[name]`. A signal
+   * sent before the run gets here is kept. With `timeoutMs` the wait fails with `WaitTimeoutError`
+   * (the flow compensates), or with `onTimeout: "continue"` goes on with `undefined`.
+   * @example flow.waitFor("payment-confirmed", { schema: z.object({ chargeId: z.string() }), timeoutMs: 15 * 60_000 })
+   */
+  waitFor<const N extends string, S extends StandardSchemaV1 = StandardSchemaV1<unknown, unknown>, const T extends "fail" | "continue" = "fail">(
+    name: UniqueName<N, TOutputs>,
+    options: WaitOptions<S, T> = {},
+  ): Flow<
+    TInput,
+    WithOutput<TOutputs, N, T extends "continue" ? StandardSchemaV1.InferOutput<S> | undefined : StandardSchemaV1.InferOutput<S>>,
+    string extends N ? TWaits : Simplify<TWaits & { [K in N]: StandardSchemaV1.InferInput<S> }>
+  > {
+    checkName(name, this.name, "Wait");
+    const site = { flow: this.name, step: name, prefix: "", owner: `Wait "${name}" of flow "${this.name}"` };
+    if (typeof options !== "object" || options === null) throw new FlowDefinitionError(`${site.owner}: expected options to be an object, got ${String(options)}`, site);
+    rejectUnknownOptions(options, ["schema", "timeoutMs", "onTimeout"], site);
+    const { schema, timeoutMs, onTimeout } = options as WaitOptions<StandardSchemaV1, "fail" | "continue">;
+    if (schema !== undefined && typeof schema?.["~standard"]?.validate !== "function") {
+      throw new FlowDefinitionError(`${site.owner}: expected \`schema\` to be a Standard Schema v1 validator (zod 4, valibot, arktype…)`, site);
+    }
+    if (timeoutMs !== undefined && !(typeof timeoutMs === "number" && Number.isFinite(timeoutMs) && timeoutMs > 0)) {
+      throw new FlowDefinitionError(`${site.owner}: expected \`timeoutMs\` to be a positive finite number, got ${JSON.stringify(timeoutMs) ?? String(timeoutMs)}`, site);
+    }
+    if (onTimeout !== undefined && onTimeout !== "fail" && onTimeout !== "continue") {
+      throw new FlowDefinitionError(`${site.owner}: expected \`onTimeout\` to be "fail" or "continue", got ${JSON.stringify(onTimeout) ?? String(onTimeout)}`, site);
+    }
+    return this.extend([name], this.pauseStep(name, { type: "signal", schema, timeoutMs, onTimeout: onTimeout ?? "fail" })) as never;
+  }
+
+  /**
+   * Adds a durable sleep: for `ms` from when the run gets here, or `until` an epoch-ms deadline
+   * computed then from the run's input and outputs. The deadline is stored, so it survives restarts.
+   * @example flow.sleep("cool-off", { ms: 60_000 })
+   */
+  sleep(name: string, options: SleepOptions<TInput, TOutputs>): Flow<TInput, TOutputs, TWaits> {
+    checkName(name, this.name, "Sleep");
+    const site = { flow: this.name, step: name, prefix: "", owner: `Sleep "${name}" of flow "${this.name}"` };
+    if (typeof options !== "object" || options === null) {
+      throw new FlowDefinitionError(`${site.owner}: expected { ms } or { until }, got ${String(options)}`, site);
+    }
+    rejectUnknownOptions(options, ["ms", "until"], site);
+    const { ms, until } = options as { ms?: unknown; until?: unknown };
+    if ((ms === undefined) === (until === undefined)) throw new FlowDefinitionError(`${site.owner}: expected exactly one of \`ms\` and \`until\``, site);
+    if (ms !== undefined && !(typeof ms === "number" && Number.isFinite(ms) && ms >= 0)) {
+      throw new FlowDefinitionError(`${site.owner}: expected \`ms\` to be a non-negative finite number, got ${JSON.stringify(ms) ?? String(ms)}`, site);
+    }
+    if (until !== undefined && typeof until !== "function") {
+      throw new FlowDefinitionError(`${site.owner}: expected \`until\` to be a function returning an epoch-ms deadline, got ${typeof until}`, site);
+    }
+    const deadline =
+      typeof ms === "number"
+        ? ({ now }: { now: number }) => now + ms
+        : ({ input, outputs, now }: { input: unknown; outputs: Record<string, unknown>; now: number }) => {
+            const at = (until as (ctx: { input: unknown; outputs: Record<string, unknown> }) => unknown)({ input, outputs });
+            const value = at instanceof Date ? at.getTime() : at;
+            // A deadline that is not a time would sleep forever or not at all: it ends the sleep at once, visibly.
+            return typeof value === "number" && Number.isFinite(value) ? value : now;
+          };
+    return this.extend([name], this.pauseStep(name, { type: "sleep", until: deadline })) as never;
+  }
+
+  /**
+   * Adds a step that runs another flow as a child run (an invoked child actor, persisted inside this
+   * run's snapshot). Its outputs become this step's output. A failed child undoes its own steps and
+   * fails this step; if a later step fails, the completed child's steps are undone, newest first.
+   * @example flow.child("ship", shippingFlow, { input: (ctx) => ({ orderId: ctx.input.orderId }) })
+   */
+  child<const N extends string, CI, CO extends Record<string, unknown>>(
+    name: UniqueName<N, TOutputs>,
+    flow: Flow<CI, CO, Record<string, unknown>>,
+    options: { input: (ctx: { input: TInput; outputs: Readonly<TOutputs> }) => CI },
+  ): Flow<TInput, WithOutput<TOutputs, N, CO>, TWaits> {
+    checkName(name, this.name, "Child step");
+    const site = { flow: this.name, step: name, prefix: "", owner: `Child step "${name}" of flow "${this.name}"` };
+    if (!(flow instanceof Flow)) throw new FlowDefinitionError(`${site.owner}: expected a flow made with create(), got ${typeof flow}`, site);
+    if (typeof options !== "object" || options === null || typeof options.input !== "function") {
+      throw new FlowDefinitionError(`${site.owner}: expected { input: (ctx) => the child's input }`, site);
+    }
+    rejectUnknownOptions(options, ["input"], site);
+    const step: StepDefinition = {
+      ...this.defineStep(name, notCalled, {}, undefined),
+      // The undo of a child is its own compensations (an invoked machine), never this function.
+      compensate: notCalled,
+      child: { flow, input: options.input as ChildSpec["input"] },
+    };
+    return this.extend([name], step) as never;
+  }
+
+  /**
+   * Sends a signal to the wait `name` of run `runId`, validated against the wait's schema (nothing
+   * is stored when it fails). With a store (given, or the default one) it resolves once recorded
+   * there, and the run takes it whenever it reaches the wait, in any process; without one, once
+   * the run, live in this process, has it. A repeated `signalId` is recorded once.
+   * @example await order.signal(runId, "payment-confirmed", { chargeId: "ch_1" }, { store, signalId: "evt_123" })
+   */
+  signal<N extends keyof TWaits & string>(runId: string, name: N, payload: TWaits[N], options: SignalOptions = {}): Promise<SignalReceipt> {
+    return sendSignal(this.definition, runId, name, payload, options.store ?? getDefaultStore(), options.signalId);
   }
 
   /**
@@ -163,8 +288,33 @@ export class Flow<TInput = unknown, TOutputs extends Record<string, unknown> = {
     return resumeRun(this.engine(), store, runId, options) as Promise<FlowResult<TOutputs>>;
   }
 
-  /** Starts the flow and returns a handle at once: `{ runId, actor, result, cancel }`. Needs a synchronous schema. */
-  start(input: TInput, options: RunOptions & { store?: RunStore; leaseMs?: number } = {}): RunHandle<TOutputs> {
+  /**
+   * Stores a run and queues it for whichever worker is free, in one transaction, after validating
+   * the input here; resolves with its id. Needs a store with a queue (`postgresStore`). The run id
+   * is an idempotency key: the same id with the same input is one run; with other input it is
+   * refused with `RunInputMismatchError`.
+   * @example const { runId } = await flow.enqueue(order, { store, runId: `order-${order.id}` });
+   */
+  async enqueue(input: TInput, options: { store?: RunStore; runId?: string } = {}): Promise<{ runId: string }> {
+    const store = options.store ?? getDefaultStore();
+    if (!store) throw new StoreError(`flow.enqueue() of flow "${this.name}" needs a store: pass { store } or call setDefaultStore()`, { flow: this.name });
+    const value = await validateInput(this.name, this.definition.schema, input);
+    return enqueueRun(this.engine(), store, runIdOf(options), value);
+  }
+
+  /**
+   * Resolves with a run's result once it has ended, from whichever process runs it (a worker, or
+   * another server); rejects with `RunTimeoutError` after `timeoutMs`.
+   * @example const result = await flow.result(runId, { store, timeoutMs: 30_000 });
+   */
+  async result(runId: string, options: { store?: RunStore; timeoutMs?: number } = {}): Promise<FlowResult<TOutputs>> {
+    const store = options.store ?? getDefaultStore();
+    if (!store) throw new StoreError(`flow.result("${runId}") needs a store: pass { store } or call setDefaultStore()`, { flow: this.name });
+    return (await awaitResult(this.name, store, runId, options.timeoutMs)) as FlowResult<TOutputs>;
+  }
+
+  /** Starts the flow and returns a handle at once: `{ runId, actor, result, cancel, signal }`. Needs a synchronous schema. */
+  start(input: TInput, options: RunOptions & { store?: RunStore; leaseMs?: number } = {}): RunHandle<TOutputs, TWaits> {
     const value = validateInput(this.name, this.definition.schema, input);
     if (value instanceof Promise) {
       value.catch(() => undefined);
@@ -179,7 +329,7 @@ export class Flow<TInput = unknown, TOutputs extends Record<string, unknown> = {
     const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     const now = Date.now();
     const claim = store && { store, fence: 1, seq: 0, isNew: true, leaseUntil: now + leaseMs, leaseMs, inputHash: inputHash(value), createdAt: now };
-    return launchRun<TOutputs>(this.engine(), runId, { input: value }, options, claim);
+    return launchRun<TOutputs>(this.engine(), runId, { input: value }, options, claim) as RunHandle<TOutputs, TWaits>;
   }
 
   /** The machine's config as JSON (functions left out): what Stately's editor and inspector can show. */
@@ -198,6 +348,11 @@ export class Flow<TInput = unknown, TOutputs extends Record<string, unknown> = {
 
   private compile(): CompiledFlow {
     return (this.compiled ??= compileFlow(this.definition));
+  }
+
+  /** A step that waits or sleeps: no function, no undo, no retries. */
+  private pauseStep(name: string, pause: Pause): StepDefinition {
+    return { ...this.defineStep(name, notCalled, {}, undefined), pause };
   }
 
   private extend(names: string[], node: FlowDefinition["nodes"][number]): Flow<TInput, never> {

@@ -5,6 +5,35 @@ import type { FlowHooks, FlowPlugin } from "./types.js";
 /** A step function, as stored in a definition (typing lives on the builder). */
 export type StepFunction = (ctx: never) => unknown;
 
+/** A step that waits for a signal sent with `flow.signal()` / `handle.signal()` instead of running a function. */
+export interface WaitPause {
+  readonly type: "signal";
+  /** Validates the signal's payload at send time; the validated value is the step's output. */
+  readonly schema: StandardSchemaV1 | undefined;
+  /** How long the wait lasts once reached; no limit when undefined. */
+  readonly timeoutMs: number | undefined;
+  /** What a timeout does: fail the step with `WaitTimeoutError` (the flow compensates), or continue with `undefined`. */
+  readonly onTimeout: "fail" | "continue";
+}
+
+/** A step that sleeps until a deadline, computed when the step is reached. */
+export interface SleepPause {
+  readonly type: "sleep";
+  /** The deadline (epoch ms) for a step reached at `now`, given the run's input and earlier outputs. */
+  readonly until: (ctx: { input: unknown; outputs: Record<string, unknown>; now: number }) => number;
+}
+
+/** What a step does instead of running a function: wait for a signal, or sleep. Its deadline is stored. */
+export type Pause = WaitPause | SleepPause;
+
+/** A step that runs another flow as an invoked child actor. */
+export interface ChildSpec {
+  /** The child flow's name, definition and compiled machine. */
+  readonly flow: { readonly name: string; readonly definition: FlowDefinition; readonly machine: unknown; readonly definitionHash: string };
+  /** The child's input, from the parent's input and earlier outputs. */
+  readonly input: (ctx: { input: unknown; outputs: Record<string, unknown> }) => unknown;
+}
+
 /** One step: its function, its undo and their retry policies. */
 export interface StepDefinition {
   readonly kind: "step";
@@ -15,6 +44,10 @@ export interface StepDefinition {
   readonly compensationPolicy: RetryPolicy;
   /** The parallel group the step is a branch of. */
   readonly group: string | undefined;
+  /** Set when the step waits or sleeps instead of running `run`. */
+  readonly pause?: Pause;
+  /** Set when the step runs a child flow instead of `run`; the child's undo is the step's compensation. */
+  readonly child?: ChildSpec;
 }
 
 /** A parallel group: its branches run at the same time. */
@@ -62,10 +95,17 @@ export function compensationOrder(nodes: readonly FlowNode[]): readonly StepDefi
 export function definitionHash(nodes: readonly FlowNode[]): string {
   const shape = nodes.map((node) =>
     node.kind === "step"
-      ? ["s", node.name, node.compensate !== undefined]
+      ? stepShape(node)
       : ["p", node.name, node.failFast, node.branches.map((b) => [b.name, b.compensate !== undefined])],
   );
   return fnv1a64(JSON.stringify([MACHINE_FORMAT, shape]));
+}
+
+/** The part of the hash one top-level step gives: a plain step keeps the shape it always had. */
+function stepShape(step: StepDefinition): unknown[] {
+  if (step.pause) return [step.pause.type === "signal" ? "w" : "z", step.name];
+  if (step.child) return ["c", step.name, step.child.flow.name, step.child.flow.definitionHash];
+  return ["s", step.name, step.compensate !== undefined];
 }
 
 /** Bumped when the generated machine's layout changes in a way old snapshots cannot follow. */

@@ -19,6 +19,11 @@ export const ErrorCode = {
   RUN_FENCED: "RUN_FENCED",
   RUN_EXISTS: "RUN_EXISTS",
   INPUT_MISMATCH: "INPUT_MISMATCH",
+  WAIT_TIMEOUT: "WAIT_TIMEOUT",
+  SIGNAL_REFUSED: "SIGNAL_REFUSED",
+  CHILD_FAILED: "CHILD_FAILED",
+  RUN_HANDED_BACK: "RUN_HANDED_BACK",
+  TIMEOUT: "TIMEOUT",
 } as const;
 
 /** One of the values of {@link ErrorCode}. */
@@ -89,9 +94,10 @@ export class FlowValidationError extends OrchestrixError {
   /** The Standard Schema issues, as the validator reported them. */
   readonly issues: readonly StandardSchemaV1.Issue[];
 
-  constructor(flow: string, issues: readonly StandardSchemaV1.Issue[]) {
+  /** `subject` names what was invalid. @default `input for flow "<flow>"` */
+  constructor(flow: string, issues: readonly StandardSchemaV1.Issue[], subject = `input for flow "${flow}"`) {
     const listed = issues.map((issue) => `  - ${formatIssuePath(issue)}${issue.message}`).join("\n");
-    super(ErrorCode.INPUT_INVALID, `Invalid input for flow "${flow}":\n${listed}`, { flow });
+    super(ErrorCode.INPUT_INVALID, `Invalid ${subject}:\n${listed}`, { flow });
     this.issues = issues;
   }
 }
@@ -133,6 +139,40 @@ export class StepTimeoutError extends OrchestrixError {
   constructor(flow: string, step: string, timeoutMs: number) {
     super(ErrorCode.STEP_TIMEOUT, `Step "${step}" of flow "${flow}" timed out after ${timeoutMs} ms`, { flow, step });
     this.timeoutMs = timeoutMs;
+  }
+}
+
+/** A `.waitFor()` step reached its `timeoutMs` before its signal came; the flow compensates (unless `onTimeout: "continue"`). */
+export class WaitTimeoutError extends OrchestrixError {
+  /** The limit that was reached, in milliseconds. */
+  readonly timeoutMs: number;
+
+  constructor(flow: string, step: string, timeoutMs: number) {
+    super(ErrorCode.WAIT_TIMEOUT, `Wait "${step}" of flow "${flow}" timed out after ${timeoutMs} ms without its signal`, { flow, step });
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** A signal was refused before anything was stored: no such wait, run or live run, or the run (or its wait) is over. */
+export class SignalRefusedError extends OrchestrixError {
+  /** The run the signal was for. */
+  readonly runId: string;
+
+  constructor(flow: string, runId: string, reason: string) {
+    super(ErrorCode.SIGNAL_REFUSED, `Signal for run "${runId}" of flow "${flow}" refused: ${reason}. Nothing was stored`, { flow });
+    this.runId = runId;
+  }
+}
+
+/** A `.child()` step's flow failed (it compensated its own steps); the parent step fails with this. */
+export class ChildFlowError extends OrchestrixError {
+  /** How the child run ended. */
+  readonly status: string;
+
+  constructor(flow: string, step: string, child: string, status: string, cause: unknown) {
+    const why = cause instanceof Error ? `: ${cause.message}` : typeof cause === "object" && cause && "message" in cause ? `: ${String(cause.message)}` : "";
+    super(ErrorCode.CHILD_FAILED, `Child flow "${child}" of step "${step}" ended ${status}${why}`, { flow, step, cause });
+    this.status = status;
   }
 }
 
@@ -230,6 +270,36 @@ export class RunInputMismatchError extends OrchestrixError {
       `Run id "${runId}" of flow "${flow}" was already used with other input; a run id names one input. Use a new id for this input`,
       { flow },
     );
+    this.runId = runId;
+  }
+}
+
+/**
+ * This process handed a run back at a transition boundary (a graceful stop, or a long wait parked
+ * until its deadline): its last snapshot is saved and it is free for any owner to continue.
+ */
+export class RunHandedBackError extends OrchestrixError {
+  /** The run's id. */
+  readonly runId: string;
+  /** When the run has something to do again (epoch ms): its earliest deadline; `undefined` means at once, `null` when its signal comes. */
+  readonly wakeAt: number | null | undefined;
+
+  constructor(flow: string, runId: string, wakeAt: number | null | undefined) {
+    const when =
+      wakeAt === undefined ? "for any owner to continue at once" : wakeAt === null ? "parked until its signal is sent" : `parked until ${new Date(wakeAt).toISOString()}`;
+    super(ErrorCode.RUN_HANDED_BACK, `Run "${runId}" of flow "${flow}" was handed back at a transition boundary, ${when}`, { flow });
+    this.runId = runId;
+    this.wakeAt = wakeAt;
+  }
+}
+
+/** A run did not end within the time a caller was willing to wait for it (`flow.result`). */
+export class RunTimeoutError extends OrchestrixError {
+  /** The run's id. */
+  readonly runId: string;
+
+  constructor(flow: string, runId: string, timeoutMs: number, state: string) {
+    super(ErrorCode.TIMEOUT, `Run "${runId}" of flow "${flow}" did not end within ${timeoutMs} ms: ${state}`, { flow });
     this.runId = runId;
   }
 }

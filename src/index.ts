@@ -17,9 +17,15 @@ export {
   RunFencedError,
   RunExistsError,
   RunInputMismatchError,
+  WaitTimeoutError,
+  SignalRefusedError,
+  ChildFlowError,
+  RunHandedBackError,
+  RunTimeoutError,
 } from "./errors.js";
 export { resumeAll, storedResult } from "./runs/durable.js";
 export type { DurableRunOptions, ResumeOptions, ResumedRuns, ResumableFlow, LeaseOptions } from "./runs/durable.js";
+export type { HandBackOptions } from "./runs/hand-back.js";
 export { DEFAULT_LEASE_MS, isHeld as isRunHeld, thisOwner } from "./runs/owner.js";
 export { readFlowSnapshot } from "./snapshot/read.js";
 export { inputHash as hashRunInput } from "./runs/input-hash.js";
@@ -32,7 +38,7 @@ export { memoryStore, fencedSaveError, summaryOf } from "./stores/memory.js";
 export { encodeRunCursor, decodeRunCursor } from "./stores/cursor.js";
 export type { RunPosition } from "./stores/cursor.js";
 export { setDefaultStore, getDefaultStore } from "./stores/default.js";
-export type { RunStore, RunRecord, RunSummary, RunQuery, RunPage, RunStatus, ClaimRequest, Claim } from "./stores/types.js";
+export type { RunStore, RunQueue, RunRecord, RunSummary, RunQuery, RunPage, RunStatus, ClaimRequest, Claim, SaveEffects, StoredSignal } from "./stores/types.js";
 
 export type { ErrorOrigin, OrchestrixErrorJson } from "./errors.js";
 export type { RunHandle } from "./runs/launch.js";
@@ -40,7 +46,7 @@ export type { BackoffFactor, RetryOptions } from "./policy.js";
 export { retryDelay } from "./retry.js";
 export type { Json } from "./json.js";
 export type { ErrorRecord } from "./error-record.js";
-export type { FlowContext, FlowEvent, StepRecord, AttemptRecord, RecordStatus } from "./snapshot/context.js";
+export type { FlowContext, FlowEvent, StepRecord, AttemptRecord, RecordStatus, ReceivedSignal, ChildRecord } from "./snapshot/context.js";
 export { toMermaid } from "./export/mermaid.js";
 export { toMachineJson } from "./export/json.js";
 export { loggingPlugin } from "./logging.js";

@@ -106,7 +106,11 @@ describe.concurrent("orchestrix inspect", () => {
       expect(Number(port)).toBeGreaterThan(0);
       const page = await fetch(url!);
       expect(page.status).toBe(200);
-      expect(await page.text()).toContain("Orchestrix");
+      // The page carries its bundled script (built next to the CLI, as in the package): it loads nothing else.
+      const html = await page.text();
+      expect(html).toContain("Orchestrix");
+      expect(/<script nonce="[^"]+">([\s\S]*?)<\/script>/.exec(html)?.[1]?.length).toBeGreaterThan(4000);
+      expect(html).not.toMatch(/<script[^>]* src=/);
       expect(started.output().stdout).toContain(`ws://127.0.0.2:${port}/`);
     } finally {
       started.child.kill("SIGINT");

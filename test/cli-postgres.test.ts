@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { create } from "orchestrix";
 import { postgresStore } from "orchestrix/postgres";
 import { greetFlow } from "./fixtures/cli-flows.js";
 import { createDatabase, dropDatabases, postgresUnavailable } from "./support/postgres.js";
@@ -50,6 +51,44 @@ describe.skipIf(skip !== undefined)("the CLI on PostgreSQL", () => {
     ]);
     expect(show.code).toBe(0);
     expect(show.stdout).toContain("hello Bob");
+  });
+
+  it("lists and shows nothing in an empty database, and creates no table there", async () => {
+    const { name, url } = await createDatabase();
+    databases.push(name);
+    const [list, show] = await Promise.all([cli(["runs", "list", "--store", url]), cli(["runs", "show", "any", "--store", url])]);
+    for (const outcome of [list, show]) {
+      expect(outcome.code).toBe(1);
+      expect(outcome.stderr.trim()).toBe(
+        `orchestrix: PostgreSQL database "${name}" at 127.0.0.1:5432 has no Orchestrix tables: no run was ever stored there, and it was opened read-only, so it was left as it is`,
+      );
+    }
+    const store = postgresStore({ connectionString: url });
+    const { rows } = await store.pool.query("SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema')");
+    expect(rows).toEqual([]);
+    await store.close();
+  });
+
+  it("says why nobody holds a run when that is by design: queued for a worker, or parked until its retry", async () => {
+    const { name, url } = await createDatabase();
+    databases.push(name);
+    const store = postgresStore({ connectionString: url });
+    await greetFlow.enqueue({ name: "Queued" }, { store, runId: "queued-1" });
+    const flaky = create("cli-parked").step(
+      "charge",
+      () => {
+        throw new Error("busy");
+      },
+      { retries: 1, retryDelayMs: 60_000 },
+    );
+    const parked = await flaky.run(undefined, { store, runId: "parked-1", parkAfterMs: 1_000 }).catch((error: unknown) => error);
+    expect(parked).toMatchObject({ code: "RUN_HANDED_BACK" });
+    await store.close();
+    const [list, show] = await Promise.all([cli(["runs", "list", "--store", url]), cli(["runs", "show", "parked-1", "--store", url])]);
+    expect(list.stdout).toMatch(/^queued-1 +cli-greet +running \(queued\) /m);
+    expect(list.stdout).toMatch(/^parked-1 +cli-parked +running \(parked\) +charge \(waiting to retry\) /m);
+    expect(show.stdout).toMatch(/^Status +running \(parked until \d{4}-\d\d-\d\dT[\d:.]+Z\)$/m);
+    expect(show.stdout).toMatch(/^Owner +\(none: parked until .*; any worker, or runs resume, may take it\)$/m);
   });
 
   it("says which database it could not reach, and exits 1", async () => {

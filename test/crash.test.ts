@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
+import { joinSnapshot, type FlowContext, type Json, type StepRecord } from "orchestrix";
 import { builtFixture } from "./helpers/build-cli.js";
 
 /**
@@ -63,12 +64,15 @@ function readRuns(ws: Workspace): Row[] {
   }
 }
 
-/** One part of a stored run's snapshot (the store keeps each step's record apart from the head). */
-function readPart(ws: Workspace, runId: string, part: string): unknown {
+/** A step's record as a load would rebuild it (head and parts joined), read without opening a store. */
+function readStep(ws: Workspace, runId: string, step: string): StepRecord | undefined {
   const db = new Database(ws.runsDb, { readonly: true, fileMustExist: true });
   try {
-    const row = db.prepare("SELECT value FROM orchestrix_run_parts WHERE run_id = ? AND part = ?").get(runId, part) as { value: string } | undefined;
-    return row && JSON.parse(row.value);
+    const head = db.prepare("SELECT snapshot FROM orchestrix_runs WHERE run_id = ?").get(runId) as { snapshot: string } | undefined;
+    if (!head) return undefined;
+    const parts = db.prepare("SELECT part, value FROM orchestrix_run_parts WHERE run_id = ?").all(runId) as { part: string; value: string }[];
+    const snapshot = joinSnapshot(JSON.parse(head.snapshot) as Json, new Map(parts.map((p) => [p.part, JSON.parse(p.value) as Json])));
+    return (snapshot as unknown as { context: FlowContext }).context.steps[step];
   } finally {
     db.close();
   }
@@ -200,7 +204,7 @@ describe("crash recovery with real processes killed by SIGKILL", () => {
     let retryAt = 0;
     await until(() => {
       const row = readRuns(ws).find((r) => r.run_id === "deadline" && r.current_step === "flaky (waiting to retry)");
-      if (row) retryAt = (readPart(ws, "deadline", "step:flaky") as { retryAt: number }).retryAt;
+      if (row) retryAt = readStep(ws, "deadline", "flaky")?.retryAt ?? 0;
       return row !== undefined;
     }, "the retry wait");
     await new Promise((resolve) => setTimeout(resolve, retryAt - 2_000 - Date.now()));

@@ -403,11 +403,11 @@ describe("the SQLite store file", () => {
     await store.close();
     const db = new Database(path, { readonly: true });
     expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
-    expect(db.prepare("SELECT value FROM orchestrix_meta WHERE key = 'schema_version'").get()).toEqual({ value: "2" });
+    expect(db.prepare("SELECT value FROM orchestrix_meta WHERE key = 'schema_version'").get()).toEqual({ value: "3" });
     db.close();
   });
 
-  it("migrates a schema 1 file on first open, keeping every run and resuming it", async () => {
+  it("migrates a schema 1 file on first open (to 3), keeping every run and resuming it", async () => {
     const path = join(dir, "schema-1.db");
     const flow = create("old-file").step("a", () => 1).step("b", () => 2);
     const source = await openV1Run(path, flow.definitionHash);
@@ -422,7 +422,7 @@ describe("the SQLite store file", () => {
     expect(await store.load("legacy")).toMatchObject({ status: "completed", fence: 2, owner: null });
     await store.close();
     const db = new Database(path, { readonly: true });
-    expect(db.prepare("SELECT value FROM orchestrix_meta WHERE key = 'schema_version'").get()).toEqual({ value: "2" });
+    expect(db.prepare("SELECT value FROM orchestrix_meta WHERE key = 'schema_version'").get()).toEqual({ value: "3" });
     db.close();
   });
 
@@ -450,7 +450,7 @@ describe("the SQLite store file", () => {
     const db = new Database(path);
     db.exec("CREATE TABLE orchestrix_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO orchestrix_meta VALUES ('schema_version', '7');");
     db.close();
-    expect(() => sqliteStore({ path })).toThrow(/schema version 7; this version of Orchestrix reads versions 1 to 2/);
+    expect(() => sqliteStore({ path })).toThrow(/schema version 7; this version of Orchestrix reads versions 1 to 3/);
   });
 
   it("reports a corrupt snapshot with a clear error and leaves the row as it is", async () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
-import { memoryStore, type RunStore } from "orchestrix";
+import { create, memoryStore, NonRetryableError, type RunStore } from "orchestrix";
 import { sqliteStore } from "orchestrix/sqlite";
 import { paymentFlow } from "../examples/payment-flow.js";
 import { resetScenario, scenario } from "../examples/services.js";
@@ -49,6 +49,34 @@ describe("a run's path on its machine", () => {
       "steps.send-email": "skipped",
       "compensating.reserve-stock": "compensated",
       "compensating.reserve-stock.running": "compensated",
+    });
+  });
+
+  it("marks a parallel group whose branch failed: that branch and the group red, the others undone, the rest skipped", async () => {
+    const store = memoryStore();
+    const fan = create("fan-fail")
+      .step("reserve", () => 1, { compensate: () => {} })
+      .parallel("notify", [
+        { name: "email", fn: () => 2, options: { compensate: () => {} } },
+        { name: "sms", fn: () => { throw new NonRetryableError("sms down"); } },
+        { name: "hook", fn: () => 3, options: { compensate: () => {} } },
+      ])
+      .step("finish", () => 4);
+    expect((await fan.run(null, { runId: "fan", store })).status).toBe("failed");
+    const { context } = await contextOf(store, "fan");
+    const layout = await layoutMachine(fan.toJSON());
+    const marks = runPath("fan-fail", layout.states.map((state) => state.id), context);
+    expect(marks).toMatchObject({
+      "fan-fail.steps.reserve": "compensated",
+      "fan-fail.steps.notify": "failed",
+      "fan-fail.steps.notify.sms": "failed",
+      "fan-fail.steps.notify.sms.running": "failed",
+      "fan-fail.steps.notify.email": "compensated",
+      "fan-fail.steps.notify.hook": "compensated",
+      "fan-fail.steps.finish": "skipped",
+      "fan-fail.compensating.email": "compensated",
+      "fan-fail.compensating.hook": "compensated",
+      "fan-fail.compensating.reserve": "compensated",
     });
   });
 

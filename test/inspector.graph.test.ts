@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { create } from "orchestrix";
+import { CHAR_WIDTH } from "../src/graph/layout.js";
 import { activeStateIds, layoutMachine, renderSvg } from "../src/inspector/index.js";
 
 const saga = create("order-saga")
@@ -51,6 +52,47 @@ describe("layoutMachine", () => {
     const exact = edges(await layoutMachine(saga.toJSON(), { exactEdges: true }));
     expect(exact).toContain("order-saga.steps.charge.running -> order-saga.compensating");
     expect(exact).toContain("order-saga.steps.reserve.running -> order-saga.steps.charge");
+  });
+
+  it("draws a parallel group's branches side by side, left to right in definition order, each a column", async () => {
+    // Not alphabetical, and with the widest branch in the middle: elk packing them freely reorders them.
+    const names = ["zeta-first", "a-second-and-much-longer", "m-third"];
+    const fanOut = create("fan").parallel(
+      "group",
+      names.map((name) => ({ name, fn: () => name })),
+    );
+    const layout = await layoutMachine(fanOut.toJSON());
+    const boxes = names.map((name) => layout.states.find((state) => state.id === `fan.steps.group.${name}`)!);
+    expect(boxes.map((box) => box.x)).toEqual([...boxes.map((box) => box.x)].sort((a, b) => a - b));
+    expect(new Set(boxes.map((box) => box.y)).size).toBe(1);
+    for (const box of boxes) expect(box.height).toBeGreaterThan(box.width);
+    // Inside a branch, one state per row: running, retrying, then its outcomes.
+    const rows = ["running", "retrying", "done", "cancelled", "failed"].map(
+      (leaf) => layout.states.find((state) => state.id === `fan.steps.group.m-third.${leaf}`)!.y,
+    );
+    expect(new Set(rows).size).toBe(rows.length);
+    expect(rows[0]).toBeLessThan(rows[1]!);
+  });
+
+  it("makes a box wide enough for a long step name, in the steps and in the compensating branch, not taller", async () => {
+    const long = "reserve-inventory-in-the-main-warehouse-for-the-order";
+    const flow = create("long-names")
+      .step(long, () => 1, { compensate: () => {} })
+      .step("b", () => 2, { compensate: () => {} })
+      .parallel("a-group-whose-name-is-wider-than-its-two-branches", [
+        { name: "x", fn: () => 3 },
+        { name: "y", fn: () => 4 },
+      ]);
+    const layout = await layoutMachine(flow.toJSON());
+    const box = (id: string) => layout.states.find((state) => state.id === `long-names.${id}`)!;
+    const title = (key: string) => key.length * CHAR_WIDTH;
+    for (const branch of ["steps", "compensating"]) {
+      expect(box(`${branch}.${long}`).width, branch).toBeGreaterThan(title(long));
+      expect(box(`${branch}.${long}`).height, branch).toBe(box(`${branch}.b`).height);
+    }
+    const group = box("steps.a-group-whose-name-is-wider-than-its-two-branches");
+    expect(group.width).toBeGreaterThan(title(group.key));
+    expect(group.height).toBeLessThan(group.width);
   });
 
   it("reads a definition cut short by a reporter's depth limit and counts the transitions it could not read", async () => {

@@ -56,6 +56,8 @@ describe("the path a run took, on its graph", () => {
     expect(await drawn("payment-saga.steps.confirm-order")).toMatchObject({ mark: "skipped", fill: GREY });
     expect(await drawn("payment-saga.steps.send-email")).toMatchObject({ mark: "skipped", fill: GREY });
     expect(await drawn("payment-saga.failed")).toMatchObject({ current: true });
+    // The timeline says the same of the steps never reached.
+    expect(await ui.page.locator('#timeline .tl-row[data-step="confirm-order"] .badge').textContent()).toBe("skipped");
     // The list says the status once.
     expect(await ui.page.locator('.run-item[data-name="path-declined"] .rsub').textContent()).toBe("payment-saga · failed");
     await ui.page.screenshot({ path: new URL("path-declined.png", artifacts).pathname });
@@ -86,15 +88,45 @@ describe("the path a run took, on its graph", () => {
   }, 20_000);
 });
 
+/** A flow with a parallel group of 3 branches, named so that alphabetical order is not definition order. */
+const fanOut = create<{ id: string }>("fan-out")
+  .step("reserve", () => "r-1", { compensate: () => {} })
+  .parallel("notify", [
+    { name: "send-email-confirmation", fn: () => "mail" },
+    { name: "send-sms", fn: () => "sms", options: { compensate: () => {} } },
+    { name: "post-to-webhook", fn: () => "hook" },
+  ])
+  .step("finish", () => "done");
+
+describe("a run that waits", () => {
+  it("draws its wait in its own colour, says until when it waits, and lists the signals it received", async () => {
+    const flow = create<{ orderId: string }>("approval")
+      .step("reserve", () => "r1", { compensate: () => undefined })
+      .waitFor("approved", { timeoutMs: 60_000 })
+      .waitFor("paid")
+      .step("ship", () => "s1");
+    const handle = flow.start({ orderId: "A-1" }, { runId: "waiting-run", inspect: ui.reporter.inspect });
+    // A signal for a wait not reached yet is kept until the run gets there.
+    await handle.signal("paid", { chargeId: "ch_1" }, { signalId: "evt-paid" });
+    await open("waiting-run");
+    await expect.poll(() => drawn("approval.steps.approved")).toMatchObject({ mark: "waiting", fill: "rgb(191, 232, 238)" });
+    expect(await drawn("approval.steps.approved.waiting")).toMatchObject({ current: true });
+    expect(await drawn("approval.steps.reserve")).toMatchObject({ mark: "completed" });
+    const row = ui.page.locator('#timeline .tl-row[data-step="approved"]');
+    expect(await row.locator(".badge").textContent()).toBe("waiting");
+    expect(await row.locator(".tl-pause").textContent()).toMatch(/^waiting for its signal until \d\d:\d\d:\d\d\.\d{3}$/);
+    await expect.poll(() => ui.page.locator('#timeline .tl-signal[data-signal="evt-paid"]').textContent()).toMatch(/^paid · evt-paid at .* · kept until the run reaches its wait$/);
+    await ui.page.screenshot({ path: new URL("path-waiting.png", artifacts).pathname });
+
+    await handle.signal("approved", { by: "ops" }, { signalId: "evt-ok" });
+    expect((await handle.result).status).toBe("completed");
+    await expect.poll(() => drawn("approval.steps.paid")).toMatchObject({ mark: "completed", fill: GREEN });
+    expect(await ui.page.locator('#timeline .tl-row[data-step="paid"] .tl-pause').textContent()).toBe("took signal evt-paid");
+    await expect.poll(() => ui.page.locator('#timeline .tl-signal[data-signal="evt-ok"]').textContent()).toMatch(/taken by its wait$/);
+  });
+});
+
 describe("a parallel group reported through the default createWebSocketInspector", () => {
-  const fanOut = create<{ id: string }>("fan-out")
-    .step("reserve", () => "r-1", { compensate: () => {} })
-    .parallel("notify", [
-      { name: "send-email-confirmation", fn: () => "mail" },
-      { name: "send-sms", fn: () => "sms", options: { compensate: () => {} } },
-      { name: "post-to-webhook", fn: () => "hook" },
-    ])
-    .step("finish", () => "done");
 
   it("draws every branch and every transition, the branches side by side", async () => {
     const result = await fanOut.run({ id: "1" }, { runId: "fan-1", inspect: ui.reporter.inspect });
@@ -114,19 +146,26 @@ describe("a parallel group reported through the default createWebSocketInspector
       expect(await drawn(id)).toMatchObject({ mark: "completed" });
       boxes.push((await ui.page.locator(`#graph [data-state="${id}"] > rect`).boundingBox())!);
     }
+    // The timeline lists the steps in definition order too (the branches started in the same millisecond).
+    const rows = await ui.page.locator('#timeline .tl-row[data-kind="step"]').evaluateAll((nodes) => nodes.map((node) => node.getAttribute("data-step")));
+    expect(rows).toEqual(["reserve", ...branches, "finish"]);
     await ui.page.screenshot({ path: new URL("parallel-default-reporter.png", artifacts).pathname });
-    // Side by side: one row of columns, each taller than wide.
+    // Side by side in definition order (not the reporter's alphabetical one): one row of columns, each taller than wide.
     expect(new Set(boxes.map((box) => Math.round(box.y))).size).toBe(1);
+    expect(boxes.map((box) => box.x)).toEqual([...boxes.map((box) => box.x)].sort((a, b) => a - b));
     for (const box of boxes) expect(box.height).toBeGreaterThan(box.width);
   });
 });
 
 describe('"fit"', () => {
-  it("shows the whole graph in a 1280×720 viewport", async () => {
+  it.each([
+    ["the payment saga (tall)", "fit-1", () => paymentFlow.run(order, { runId: "fit-1", inspect: ui.reporter.inspect })],
+    ["a parallel group (wide)", "fit-fan", () => fanOut.run({ id: "2" }, { runId: "fit-fan", inspect: ui.reporter.inspect })],
+  ])("shows the whole graph of %s in a 1280×720 viewport", async (_, runId, start) => {
     await ui.page.setViewportSize({ width: 1280, height: 720 });
-    await paymentFlow.run(order, { runId: "fit-1", inspect: ui.reporter.inspect });
-    await expect.poll(() => ui.page.locator('.run-item[data-name="fit-1"]').getAttribute("data-status")).toBe("completed");
-    await open("fit-1");
+    await start();
+    await expect.poll(() => ui.page.locator(`.run-item[data-name="${runId}"]`).getAttribute("data-status")).toBe("completed");
+    await open(runId);
     await ui.page.locator("#zoom-in").click();
     await ui.page.locator("#zoom-fit").click();
     const svg = (await ui.page.locator("#graph svg").boundingBox())!;
@@ -143,7 +182,49 @@ describe('"fit"', () => {
       }).length,
     );
     expect(outside).toBe(0);
-    await ui.page.screenshot({ path: new URL("fit-1280x720.png", artifacts).pathname });
+    await ui.page.screenshot({ path: new URL(`fit-1280x720-${runId}.png`, artifacts).pathname });
+  });
+});
+
+/** A promise a test resolves when it wants a step to finish. */
+function gate(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((done) => (resolve = done));
+  return { promise, resolve };
+}
+
+describe("the view follows the current state", () => {
+  it("zoomed in on a long flow, keeps the running step in view as the run moves on", async () => {
+    await ui.page.setViewportSize({ width: 1280, height: 720 });
+    const gates = [gate(), gate()];
+    let long = create<{ n: number }>("long-flow");
+    for (let i = 1; i <= 12; i++) {
+      const held = i === 6 ? gates[0]! : i === 10 ? gates[1]! : null;
+      // Each step widens the builder's output type; this loop only needs the flow.
+      long = long.step(`step-${i}`, () => held?.promise ?? i) as unknown as typeof long;
+    }
+    const running = long.run({ n: 1 }, { runId: "long-1", inspect: ui.reporter.inspect });
+    await expect.poll(() => ui.page.locator('.run-item[data-name="long-1"]').count()).toBe(1);
+    await open("long-1");
+    for (let i = 0; i < 4; i++) await ui.page.locator("#zoom-in").click();
+    /** Whether the state's box is wholly inside the graph panel's visible part. */
+    const inView = (id: string) =>
+      ui.page.evaluate((id) => {
+        const box = document.querySelector(`#graph [data-state="${id}"] > rect.ox-frame`)!.getBoundingClientRect();
+        const panel = document.getElementById("graph")!.getBoundingClientRect();
+        return box.top >= panel.top && box.bottom <= panel.bottom && box.left >= panel.left && box.right <= panel.right;
+      }, id);
+    const overflows = () => ui.page.evaluate(() => document.getElementById("graph")!.scrollHeight > document.getElementById("graph")!.clientHeight * 2);
+    expect(await overflows()).toBe(true);
+    await expect.poll(() => ui.page.locator('#graph [data-state="long-flow.steps.step-6.running"]').getAttribute("class")).toContain("ox-current");
+    await ui.page.locator("#zoom-in").click();
+    expect(await inView("long-flow.steps.step-6.running")).toBe(true);
+    gates[0]!.resolve();
+    await expect.poll(() => ui.page.locator('#graph [data-state="long-flow.steps.step-10.running"]').getAttribute("class")).toContain("ox-current");
+    await expect.poll(() => inView("long-flow.steps.step-10.running")).toBe(true);
+    await ui.page.screenshot({ path: new URL("follow-current-zoomed.png", artifacts).pathname });
+    gates[1]!.resolve();
+    expect((await running).status).toBe("completed");
   });
 });
 
@@ -172,4 +253,41 @@ describe("stored runs beyond the newest 200", () => {
       await withStore.close();
     }
   }, 40_000);
+});
+
+describe("a stored run whose flow the inspector was not given", () => {
+  it("says how to give it: the CLI's --module first, naming the flow", async () => {
+    const store = memoryStore();
+    await create<{ n: number }>("never-seen").step("only", () => 1).run({ n: 1 }, { runId: "unseen-1", store });
+    const withStore = await startInspector({ port: 0, store });
+    try {
+      await ui.page.goto(withStore.url);
+      await ui.page.locator('.run-item[data-name="unseen-1"]').click();
+      await ui.page.locator("#run-name", { hasText: "unseen-1" }).waitFor();
+      const note = ui.page.locator("#graph-note");
+      await note.waitFor();
+      expect(await note.textContent()).toMatch(/^No machine definition is known for flow "never-seen"\. .*\(orchestrix inspect --store … --module \.\/flows\.ts;/);
+    } finally {
+      await withStore.close();
+    }
+  });
+});
+
+describe("an inspector with a token", () => {
+  it("serves a page that connects with the token and links the drawing with it", async () => {
+    const store = memoryStore();
+    await paymentFlow.run(order, { runId: "token-1", store });
+    const guarded = await startInspector({ port: 0, store, flows: [paymentFlow], token: "s3cret" });
+    try {
+      await ui.page.goto(guarded.url);
+      await ui.page.locator("#connection.conn-on").waitFor();
+      await open("token-1");
+      const link = await ui.page.locator("#svg-link").getAttribute("href");
+      expect(link).toBe("/api/runs/store%3Atoken-1/graph.svg?token=s3cret");
+      const svg = await ui.page.evaluate(async (href) => (await fetch(href)).status, link!);
+      expect(svg).toBe(200);
+    } finally {
+      await guarded.close();
+    }
+  });
 });

@@ -83,8 +83,8 @@ describe.skipIf(skip !== undefined)("postgresStore", () => {
     await client.connect();
     await client.query("INSERT INTO orchestrix_schema_version (version) VALUES (9)");
     const store = postgresStore({ connectionString: url });
-    await expect(store.load("x")).rejects.toThrow(/schema version 9; this version of Orchestrix reads versions 1 to 1/);
-    expect((await client.query("SELECT version FROM orchestrix_schema_version ORDER BY version")).rows).toEqual([{ version: 1 }, { version: 9 }]);
+    await expect(store.load("x")).rejects.toThrow(/schema version 9; this version of Orchestrix reads versions 1 to 2/);
+    expect((await client.query("SELECT version FROM orchestrix_schema_version ORDER BY version")).rows).toEqual([{ version: 1 }, { version: 2 }, { version: 9 }]);
     await client.end();
     await store.close();
   });
@@ -131,7 +131,7 @@ describe.skipIf(skip !== undefined)("postgresStore", () => {
       }
       const client = new pg.Client({ connectionString: url });
       await client.connect();
-      expect((await client.query("SELECT version FROM orchestrix_schema_version")).rows).toEqual([{ version: 1 }]);
+      expect((await client.query("SELECT version FROM orchestrix_schema_version ORDER BY version")).rows).toEqual([{ version: 1 }, { version: 2 }]);
       await client.end();
     }
   }, 60_000);

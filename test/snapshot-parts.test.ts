@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -15,7 +15,7 @@ let files = 0;
 const dbPath = () => join(dir, `runs-${files++}.db`);
 const json = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
-/** A flow with everything a snapshot can hold: writes, outputs, a retry, a parallel group, a compensation. */
+/** A flow with everything a snapshot can hold: writes, outputs, a retry, a sleep, a parallel group, a compensation. */
 const richFlow = (failAt: string | null) => {
   let attempts = 0;
   return create("rich")
@@ -27,6 +27,7 @@ const richFlow = (failAt: string | null) => {
       if (++attempts < 2) throw new Error("gateway timeout");
       return { transactionId: "t-1" };
     }, { retries: 2, compensate: () => {} })
+    .sleep("cool-off", { ms: 5 })
     .parallel("notify", [
       { name: "email", fn: () => "sent" },
       { name: "sms", fn: () => (failAt === "sms" ? Promise.reject(new Error("no signal")) : "sent") },
@@ -58,8 +59,35 @@ describe("a snapshot split into a head and parts", () => {
     expect(joinSnapshot(foreign, new Map())).toEqual(foreign);
     const actor = createActor(richFlow(null).machine, { input: { order: "o-1", note: "x".repeat(100) } });
     const { head, parts } = splitSnapshot(json(actor.getPersistedSnapshot()) as unknown as Json);
-    expect([...parts.keys()]).toEqual(["input", "step:reserve"]); // pending step records and an empty data object need no part
+    // Pending step records and an empty data object need no part; the record of reserve, in flight, stays in the head.
+    expect([...parts.keys()]).toEqual(["input"]);
     expect(() => joinSnapshot(head, new Map())).toThrow(/has no part "input"/);
+  });
+
+  it("joins what the layout before this one stored (records in flight and the result as parts)", () => {
+    // Rows the store of commit 2f6e90c wrote for a finished run and one waiting in its second attempt, with what its load returned.
+    const stored = JSON.parse(readFileSync(join(import.meta.dirname, "fixtures/parts-layout-2f6e90c.json"), "utf8")) as Record<
+      string,
+      { head: string; parts: Record<string, string>; snapshot: Json }
+    >;
+    for (const { head, parts, snapshot } of Object.values(stored)) {
+      const joined = joinSnapshot(JSON.parse(head) as Json, new Map(Object.entries(parts).map(([name, text]) => [name, JSON.parse(text) as Json])));
+      expect(joined).toEqual(snapshot);
+      const again = splitSnapshot(joined);
+      expect(joinSnapshot(json(again.head), new Map([...again.parts].map(([name, value]) => [name, json(value)])))).toEqual(snapshot);
+    }
+    expect(Object.keys(stored["in-flight"]!.parts)).toContain("step:charge"); // the record in flight, a part then
+  });
+
+  it("writes a step's record once, when it settles: the record in flight is part of the head", async () => {
+    const writes: { part: string }[] = [];
+    const store = sqliteStore({ path: dbPath(), onWrite: (write) => writes.push(write) });
+    const flow = create("once").step("a", () => 1).step("b", () => 2).step("c", () => 3);
+    expect((await flow.run(null, { store, runId: "once-1" })).status).toBe("completed");
+    await store.close();
+    const parts = writes.map((w) => w.part).filter((part) => part !== "head");
+    expect(parts.sort()).toEqual(["output:a", "output:b", "output:c", "step:a", "step:b", "step:c"]);
+    expect(writes.filter((w) => w.part === "head")).toHaveLength(4); // create, three transitions; the result is in the last head
   });
 });
 
@@ -105,7 +133,8 @@ describe("saves write what changed", () => {
 });
 
 describe("a process killed inside a save", () => {
-  for (const [part, nth] of [["output:b", 1], ["step:c", 1], ["data", 1]] as const) {
+  // The save that completes b and begins c writes the head, b's record, b's output and the data.
+  for (const [part, nth] of [["output:b", 1], ["step:b", 1], ["data", 1]] as const) {
     it(`leaves the run at its previous transition (killed writing ${part})`, async () => {
       const path = dbPath();
       const child = spawnSync(process.execPath, [builtFixture("fault-save")], {

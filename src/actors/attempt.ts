@@ -3,7 +3,7 @@ import { reviveError, toError } from "../error-record.js";
 import { StepTimeoutError } from "../errors.js";
 import { AttemptContext, toFrozenJson, type AttemptInput, type AttemptOutput } from "./step-context.js";
 import { fromAttempt } from "./attempt-logic.js";
-import { keepError, keptError, untilDurable } from "../runs/registry.js";
+import { enterStep, keepError, keptError, leaveStep, untilDurable } from "../runs/registry.js";
 
 /** An attempt that was aborted before its function was called: it does not count as an attempt. */
 export class AttemptNotStarted extends Error {
@@ -24,6 +24,7 @@ export function attemptActor(flow: string, steps: ReadonlyMap<string, StepDefini
       input.error === null ? undefined : (keptError(input.runId, "flow") ?? reviveError(input.error));
     const ctx = new AttemptContext(input, flow, abort, flowError);
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let entered = false;
     try {
       // No attempt starts before the run's past is durable; and the attempt may have been stopped
       // (cancel, fail-fast) meanwhile: then the step must not start at all. Its time limit counts
@@ -31,6 +32,10 @@ export function attemptActor(flow: string, steps: ReadonlyMap<string, StepDefini
       // still yields once, so a cancel sent right after the run starts stops its first step in time.
       await untilDurable(input.runId);
       if (abort.aborted) throw new AttemptNotStarted(abort.reason);
+      // A run being handed back starts nothing more: its owner stops it at this boundary, and this
+      // attempt, recorded as running, starts afresh wherever the run continues.
+      if (!enterStep(input.runId)) return new Promise<never>(() => undefined);
+      entered = true;
       const work = callStep(run, ctx);
       let timedOut: StepTimeoutError | undefined;
       const value = await (policy.timeoutMs === undefined
@@ -58,6 +63,7 @@ export function attemptActor(flow: string, steps: ReadonlyMap<string, StepDefini
       throw error;
     } finally {
       if (timer !== undefined) clearTimeout(timer);
+      if (entered) leaveStep(input.runId);
     }
   });
 }

@@ -37,13 +37,13 @@ export function parseStatuses(value: string, previous: RunStatus[] | undefined):
   return [...(previous ?? []), ...(statuses as RunStatus[])];
 }
 
-/** The flow input of `--input`: JSON text, or `@file.json` to read it from a file. */
-export function parseInput(text: string): unknown {
+/** The JSON of `--input` (or of `option`, e.g. `--data`): JSON text, or `@file.json` to read it from a file. */
+export function parseInput(text: string, option = "--input"): unknown {
   let source = text;
-  let origin = "--input";
+  let origin = option;
   if (text.startsWith("@")) {
     const file = text.slice(1);
-    origin = `the --input file ${file}`;
+    origin = `the ${option} file ${file}`;
     try {
       source = readFileSync(file, "utf8");
     } catch (cause) {
@@ -54,7 +54,7 @@ export function parseInput(text: string): unknown {
     return JSON.parse(source) as unknown;
   } catch (cause) {
     throw new CliError(
-      `Expected ${origin} to be JSON, e.g. --input '{"orderId":"A-1"}' or --input @input.json; ` +
+      `Expected ${origin} to be JSON, e.g. ${option} '{"orderId":"A-1"}' or ${option} @input.json; ` +
         `got ${JSON.stringify(truncateText(source))} (${errorMessage(cause)})`,
       { cause },
     );

@@ -7,6 +7,7 @@ import { cancelRunCommand } from "./commands/runs-cancel.js";
 import { listRuns } from "./commands/runs-list.js";
 import { resumeRunCommand } from "./commands/runs-resume.js";
 import { showRun } from "./commands/runs-show.js";
+import { signalRunCommand, type SignalRunOptions } from "./commands/runs-signal.js";
 import { workerCommand, type WorkerCommandOptions } from "./commands/worker.js";
 import { packageVersion } from "./version.js";
 
@@ -47,7 +48,7 @@ export function createProgram(): Command {
       exitWith(await runFlowCommand(module, options)),
     );
 
-  const runs = program.command("runs").description("inspect, resume or cancel stored runs");
+  const runs = program.command("runs").description("inspect, resume, cancel or signal stored runs");
 
   runs
     .command("list")
@@ -86,6 +87,21 @@ export function createProgram(): Command {
     .addOption(moduleOption())
     .action(async (runId: string, options: Parameters<typeof cancelRunCommand>[1]) => exitWith(await cancelRunCommand(runId, options)));
 
+  runs
+    .command("signal")
+    .summary("send a signal to a run's wait")
+    .description(
+      "Record a signal for a run's .waitFor() step in the store; the run takes it in when it is (or next gets) there, in whichever process runs it.\n" +
+        "The payload is validated against the wait's schema first: nothing is stored when it fails.\nExit code: 0 recorded (or already recorded), 1 refused.",
+    )
+    .argument("<runId>", "the run's id")
+    .argument("<name>", "the wait's name")
+    .addOption(storeOption(true))
+    .addOption(moduleOption())
+    .option("--data <json>", "the payload as JSON, or @file.json")
+    .option("--signal-id <id>", "the signal's id, e.g. the webhook's event id: the same id is recorded once")
+    .action(async (runId: string, name: string, options: SignalRunOptions) => exitWith(await signalRunCommand(runId, name, options)));
+
   program
     .command("inspect")
     .summary("serve the local inspector (works offline)")
@@ -107,11 +123,15 @@ export function createProgram(): Command {
   program
     .command("worker")
     .summary("run a module's flows from the PostgreSQL queue")
-    .description("Take runs from the PostgreSQL queue and run them, taking over the runs of workers that died or stalled; SIGTERM stops it gracefully.")
+    .description(
+      "Take runs from the PostgreSQL queue and run them, taking over the runs of workers that died or stalled; " +
+        "SIGTERM stops it gracefully (each run in flight finishes its step and is handed back).",
+    )
     .argument("<module>", "the .ts or .js module that exports the flows")
     .addOption(storeOption(true))
     .option("--concurrency <n>", "runs at once in this process", parsePositiveInteger, 4)
     .option("--lease-ms <ms>", "how long a run's claim holds without renewal (the takeover time of a dead worker)", parsePositiveInteger)
+    .option("--park-after-ms <ms>", "park a run waiting longer than this (for a retry, a sleep or a signal) until its deadline or signal (default 5000)", parsePositiveInteger)
     .action(async (module: string, options: WorkerCommandOptions) => exitWith(await workerCommand(module, options)));
 
   program

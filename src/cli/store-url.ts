@@ -70,7 +70,8 @@ export interface OpenOptions {
  */
 export function openStore(url: StoreUrl, options: OpenOptions): RunStore {
   // The CLI answers a person: a database that is down is reported in seconds, not retried for long.
-  if (url.scheme === "postgres") return postgresStore({ connectionString: url.url, retryForMs: 2_000 });
+  // Read-only commands never create the tables: an empty database is reported as such, and left alone.
+  if (url.scheme === "postgres") return postgresStore({ connectionString: url.url, retryForMs: 2_000, ...(options.readonly ? { readonly: true } : {}) });
   if (options.mustExist && !existsSync(url.path)) {
     throw new CliError(
       `No database at ${url.path} (from --store ${url.url}): expected an Orchestrix SQLite file; ` +

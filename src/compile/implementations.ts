@@ -2,9 +2,10 @@
  * The implementations the state tree names: the machine's actions, guards and actors, in one
  * `setup()`, with the events they handle typed. The state tree (`states.ts`) only refers to them.
  */
-import { assign, raise, setup, type DoneActorEvent, type ErrorActorEvent } from "xstate";
+import { assign, raise, setup, type AnyStateMachine, type DoneActorEvent, type ErrorActorEvent } from "xstate";
 import { flattenSteps, type FlowDefinition } from "../definition.js";
-import { ErrorCode, FlowCancelledError, OrchestrixError } from "../errors.js";
+import { reviveError, type ErrorRecord } from "../error-record.js";
+import { ChildFlowError, ErrorCode, FlowCancelledError, OrchestrixError, WaitTimeoutError } from "../errors.js";
 import type { HookDispatcher } from "../hooks.js";
 import { retryDelay, shouldRetry } from "../retry.js";
 import type { FlowResult, FlowStatus, HookName } from "../types.js";
@@ -14,6 +15,7 @@ import { retryWaitActor } from "../actors/retry-wait.js";
 import type { AttemptKind, AttemptOutput } from "../actors/step-context.js";
 import type { FlowContext, FlowEvent } from "../snapshot/context.js";
 import { keepError, keptError, wasRestored } from "../runs/registry.js";
+import { childCompleted, childRecordOf } from "./child.js";
 import type { FlowMachineInput } from "./input.js";
 import * as records from "./records.js";
 import { recordOf, type Target } from "./records.js";
@@ -22,7 +24,18 @@ import { recordOf, type Target } from "./records.js";
  * Every event the machine handles: the run's own events, and those XState sends it when an
  * invoked actor settles. An attempt's done event carries its output; a retry wait's carries none.
  */
-export type FlowMachineEvent = FlowEvent | DoneActorEvent<AttemptOutput | undefined> | ErrorActorEvent;
+export type FlowMachineEvent = FlowEvent | DoneActorEvent<AttemptOutput | FlowResult | undefined> | DoneActorEvent<void> | ErrorActorEvent;
+
+/** The machines a flow invokes for its `.child()` steps: `child:<step>` runs the child, `undo:<step>` undoes a completed one. */
+export type ChildMachines = Record<string, AnyStateMachine>;
+
+/** Params of `endPause`: the wait or sleep that ends, where its output comes from, and the steps that start next. */
+export interface PauseEnd {
+  step: string;
+  begin: string[];
+  /** `kept`: a signal kept before the wait was reached; `event`: the SIGNAL event being handled; `none`: a sleep, or a wait that timed out and goes on. */
+  signal: "kept" | "event" | "none";
+}
 
 /** Params of `beginAttempt`: the steps (or compensations) whose next attempt starts. */
 export interface Begin {
@@ -56,14 +69,25 @@ function errorOf(event: FlowMachineEvent): unknown {
 
 /** The output of the attempt whose done event `event` is. */
 function attemptOutputOf(event: FlowMachineEvent): AttemptOutput {
-  if ("output" in event && event.output !== undefined) return event.output;
+  if ("output" in event && event.output !== undefined && "writes" in event.output) return event.output;
   throw new Error(`Expected the done event of an attempt, got "${event.type}"`);
 }
 
+/** The result of the child run whose done event `event` is. */
+function childResultOf(event: FlowMachineEvent): FlowResult {
+  if ("output" in event && event.output !== undefined && "steps" in event.output) return event.output;
+  throw new Error(`Expected the done event of a child run, got "${event.type}"`);
+}
+
 /** The `setup()` of one flow's machine: what its state tree can name, bound to the flow's steps and hooks. */
-export function flowSetup(definition: FlowDefinition, hooks: HookDispatcher) {
+export function flowSetup(definition: FlowDefinition, hooks: HookDispatcher, children: ChildMachines) {
   const flow = definition.name;
   const steps = new Map(flattenSteps(definition.nodes).map((step) => [step.name, step]));
+  const pauseOf = (step: string) => {
+    const pause = steps.get(step)?.pause;
+    if (!pause) throw new Error(`Flow "${flow}" has no wait or sleep named "${step}"`);
+    return pause;
+  };
   const policyOf = ({ kind, step }: Target) => {
     const found = steps.get(step);
     if (!found) throw new Error(`Flow "${flow}" has no step named "${step}"`);
@@ -98,7 +122,7 @@ export function flowSetup(definition: FlowDefinition, hooks: HookDispatcher) {
           step,
           attempt,
           durationMs: current ? records.lastAttemptMs(current, Date.now()) : 0,
-          output: "output" in event ? event.output?.output : undefined,
+          output: "output" in event && event.output !== undefined && "writes" in event.output ? event.output.output : undefined,
         });
       case "onStepRetry":
         return hooks.emit(hook, { ...base, step, attempt, error, delayMs: records.retryDelayOf(current) });
@@ -130,6 +154,9 @@ export function flowSetup(definition: FlowDefinition, hooks: HookDispatcher) {
     actors: {
       attempt: attemptActor(flow, steps),
       retryWait: retryWaitActor,
+      // The same durable timer, named for what it ends: a wait's timeout or a sleep.
+      deadline: retryWaitActor,
+      ...children,
     },
     actions: {
       // Beginning an attempt is a transition action, not an entry action of `running`: the
@@ -144,7 +171,7 @@ export function flowSetup(definition: FlowDefinition, hooks: HookDispatcher) {
       }),
       giveUp: assign(({ context, event }, target: Target) => records.giveUp(context, target, errorOf(event), Date.now())),
       rememberFailure: ({ context, event }) => {
-        if (keptError(context.runId, "flow") === undefined) keepError(context.runId, "flow", errorOf(event));
+        keepCause(context.runId, errorOf(event));
       },
       cancel: assign(({ context, event }) => {
         const reason = event.type === "CANCEL" ? (event.reason ?? null) : null;
@@ -165,9 +192,12 @@ export function flowSetup(definition: FlowDefinition, hooks: HookDispatcher) {
       }),
       abortInFlight: ({ context, self }) => {
         const reason = new FlowCancelledError(flow, context.cancelReason ?? undefined);
-        const { children } = self.getSnapshot();
+        const { children: running } = self.getSnapshot();
         for (const [name, current] of Object.entries(context.steps)) {
-          if (current.status === "running") abortAttempt(children[name], reason);
+          if (current.status !== "running") continue;
+          // A child run is cancelled like a run: it undoes its own completed steps, then ends.
+          if (steps.get(name)?.child) running[name]?.send({ type: "CANCEL", ...(context.cancelReason ? { reason: context.cancelReason } : {}) });
+          else abortAttempt(running[name], reason);
         }
       },
       markGroupAborted: assign(({ context }, { group }: GroupAbort) => records.markGroupAborted(context, group)),
@@ -183,9 +213,63 @@ export function flowSetup(definition: FlowDefinition, hooks: HookDispatcher) {
       },
       announceGroupAbort: raise((_, { group }: GroupAbort) => ({ type: "orchestrix.abortGroup" as const, group })),
       finish: assign((_, { status }: { status: FlowStatus }) => records.finish(status, Date.now())),
+      beginPause: assign(({ context }, { step }: { step: string }) => {
+        const at = Date.now();
+        const pause = pauseOf(step);
+        const until =
+          pause.type === "sleep"
+            ? pause.until({ input: context.input, outputs: context.outputs, now: at })
+            : pause.timeoutMs === undefined
+              ? null
+              : at + pause.timeoutMs;
+        return records.beginPause(context, step, pause.type, until, at);
+      }),
+      keepSignal: assign(({ context, event }) => (event.type === "SIGNAL" ? records.keepSignal(context, event.signal) : {})),
+      endPause: assign(({ context, event }, { step, begin, signal: source }: PauseEnd) => {
+        const signal =
+          source === "kept" ? records.keptSignalFor(context, step) : source === "event" && event.type === "SIGNAL" ? event.signal : undefined;
+        return records.endPause(context, step, signal?.payload, signal, begin, Date.now());
+      }),
+      timeOut: assign(({ context }, target: Target) => {
+        const pause = pauseOf(target.step);
+        const error = new WaitTimeoutError(flow, target.step, pause.type === "signal" ? (pause.timeoutMs ?? 0) : 0);
+        keepError(context.runId, `step:${target.step}`, error);
+        keepCause(context.runId, error);
+        return records.giveUp(context, target, error, Date.now());
+      }),
+      completeChild: assign(({ context, event }, { target, begin }: Completion) => {
+        const result = childResultOf(event);
+        return {
+          ...records.completeAttempt(context, target, { output: result.outputs as AttemptOutput["output"], writes: {} }, begin, Date.now()),
+          children: { ...context.children, [target.step]: childRecordOf(result) },
+        };
+      }),
+      childFailed: assign(({ context, event }, target: Target) => {
+        const result = childResultOf(event);
+        const child = steps.get(target.step)?.child?.flow.name ?? target.step;
+        const cause = result.status === "completed" ? undefined : result.error;
+        const error = new ChildFlowError(flow, target.step, child, result.status, isRecordLike(cause) ? reviveError(cause) : cause);
+        keepError(context.runId, `step:${target.step}`, error);
+        keepCause(context.runId, error);
+        return records.giveUp(context, target, error, Date.now());
+      }),
+      endUndo: assign(({ context, event }, target: Target) => {
+        const result = childResultOf(event);
+        const at = Date.now();
+        if (result.status !== "compensation_failed") return records.completeAttempt(context, target, { output: undefined, writes: {} }, [], at);
+        const failure = result.compensationErrors?.[0];
+        const cause = isRecordLike(failure?.error) ? reviveError(failure.error) : failure?.error;
+        const child = steps.get(target.step)?.child?.flow.name ?? target.step;
+        return records.giveUp(context, target, new ChildFlowError(flow, target.step, child, "compensation_failed", cause), at);
+      }),
       emitHook,
     },
     guards: {
+      signalKept: ({ context }, { step }: { step: string }) => records.keptSignalFor(context, step) !== undefined,
+      signalFor: ({ context, event }, { step }: { step: string }) =>
+        event.type === "SIGNAL" && event.signal.name === step && !records.hasSignal(context, event.signal.id),
+      childCompleted: ({ context, event }, { cancelled }: { cancelled: boolean }) =>
+        "output" in event && childCompleted(event.output) && context.cancelled === cancelled,
       canRetry: ({ context, event }, target: Target) => shouldRetry(policyOf(target), errorOf(event), recordOf(context, target).attempts),
       stepCompleted: ({ context }, { step }: { step: string }) => context.steps[step]?.status === "completed",
       groupFailed: ({ context }, { branches }: { branches: string[] }) => branches.some((name) => context.steps[name]?.status === "failed"),
@@ -196,6 +280,16 @@ export function flowSetup(definition: FlowDefinition, hooks: HookDispatcher) {
         context.cancelled || (group !== null && context.abortedGroups.includes(group)),
     },
   });
+}
+
+/** Keeps `error` as what failed the flow, unless an earlier failure already is. */
+function keepCause(runId: string, error: unknown): void {
+  if (keptError(runId, "flow") === undefined) keepError(runId, "flow", error);
+}
+
+/** Whether a result's error is still an error record (a child's result carries records, not `Error`s). */
+function isRecordLike(value: unknown): value is ErrorRecord {
+  return typeof value === "object" && value !== null && !(value instanceof Error) && typeof (value as { message?: unknown }).message === "string";
 }
 
 /** What {@link flowSetup} returns: the typed `createMachine` and `createStateConfig` of a flow's machine. */

@@ -12,6 +12,24 @@ export class PreparedInput {
   ) {}
 }
 
+/** The input of a child run, validated by the child's machine when it starts (a bad input fails the step, not the parent). */
+export class ChildRunInput {
+  constructor(
+    /** The child run's id. */
+    readonly runId: string,
+    /** Computes the raw input from the parent's context; may throw. */
+    readonly compute: () => unknown,
+  ) {}
+}
+
+/** The input of a child's undo: the context its completed run ended with, and why the parent is undone. */
+export class ChildUndoInput {
+  constructor(
+    /** The context the undo starts from. */
+    readonly context: FlowContext,
+  ) {}
+}
+
 /** What `createActor(flow.machine, { input })` accepts: the flow's raw input, or a {@link PreparedInput}. */
 export type FlowMachineInput = unknown;
 
@@ -24,10 +42,12 @@ export function createInitialContext(
 ): FlowContext {
   let value: Json;
   let runId: string;
+  if (input instanceof ChildUndoInput) return input.context;
   if (input instanceof PreparedInput) {
     ({ value, runId } = input);
   } else {
-    const validated = validateInput(definition.name, definition.schema, input);
+    // A child run's input is computed and validated here: a throw fails the child actor, and so its step.
+    const validated = validateInput(definition.name, definition.schema, input instanceof ChildRunInput ? input.compute() : input);
     if (validated instanceof Promise) {
       throw new OrchestrixError(
         ErrorCode.SCHEMA_ASYNC,
@@ -36,7 +56,7 @@ export function createInitialContext(
       );
     }
     value = validated;
-    runId = self.id !== self.sessionId ? self.id : crypto.randomUUID();
+    runId = input instanceof ChildRunInput ? input.runId : self.id !== self.sessionId ? self.id : crypto.randomUUID();
   }
   return {
     flow: { name: definition.name, version: definition.version ?? null, definitionHash },

@@ -6,7 +6,7 @@
 import { recordError } from "../error-record.js";
 import type { Json } from "../json.js";
 import type { AttemptInput, AttemptKind, AttemptOutput } from "../actors/step-context.js";
-import { pendingRecord, type FlowContext, type StepRecord } from "../snapshot/context.js";
+import { pendingRecord, type FlowContext, type ReceivedSignal, type StepRecord } from "../snapshot/context.js";
 import type { FlowStatus } from "../types.js";
 
 /** One step, or the compensation of one step. */
@@ -142,6 +142,57 @@ export function markInterrupted(context: FlowContext, target: Target, error: unk
       history,
     };
   });
+}
+
+/**
+ * Begins a wait or sleep at `at`: the step is `waiting` until `until` (absolute, so a restore keeps
+ * the deadline; `null` for a wait without a timeout). It counts as the step's one attempt.
+ */
+export function beginPause(context: FlowContext, step: string, pause: "signal" | "sleep", until: number | null, at: number): Partial<FlowContext> {
+  return { steps: { ...context.steps, [step]: { ...begun(context.steps[step] ?? pendingRecord(), at), status: "waiting", until, pause } } };
+}
+
+/** Whether the run already took in a signal with this id (a repeated id is recorded once). */
+export function hasSignal(context: FlowContext, id: string): boolean {
+  return (context.signalIds ?? []).includes(id);
+}
+
+/** Keeps a signal that arrived before its wait was reached; a repeated id changes nothing. */
+export function keepSignal(context: FlowContext, signal: ReceivedSignal): Partial<FlowContext> {
+  if (hasSignal(context, signal.id)) return {};
+  return { inbox: [...(context.inbox ?? []), signal], signalIds: [...(context.signalIds ?? []), signal.id] };
+}
+
+/** The oldest kept signal for the wait `step`, if any. */
+export function keptSignalFor(context: FlowContext, step: string): ReceivedSignal | undefined {
+  return context.inbox?.find((signal) => signal.name === step);
+}
+
+/**
+ * Ends a wait or sleep at `at` with `output` (the consumed signal's payload; `undefined` for a
+ * sleep or a wait that timed out and continues), and begins each of `begin`. The consumed signal
+ * leaves the inbox and joins the ids taken in, in this same change: one snapshot, one store write.
+ */
+export function endPause(
+  context: FlowContext,
+  step: string,
+  output: Json | undefined,
+  signal: ReceivedSignal | undefined,
+  begin: readonly string[],
+  at: number,
+): Partial<FlowContext> {
+  const current = context.steps[step] ?? pendingRecord();
+  const ended: StepRecord = { ...current, status: "completed", endedAt: at, until: null, history: closeAttempt(current, undefined, at) };
+  if (signal) ended.signalId = signal.id;
+  const change: Partial<FlowContext> = {
+    steps: beginEach({ ...context.steps, [step]: ended }, begin, at),
+    outputs: output === undefined ? context.outputs : { ...context.outputs, [step]: output },
+  };
+  if (signal) {
+    change.inbox = (context.inbox ?? []).filter((kept) => kept.id !== signal.id);
+    if (!hasSignal(context, signal.id)) change.signalIds = [...(context.signalIds ?? []), signal.id];
+  }
+  return change;
 }
 
 /** Marks a fail-fast group as aborting its branches. */

@@ -3,13 +3,15 @@
  * parallel group, a `compensating` state with one state per compensation, and the four final
  * states. It names the implementations of `implementations.ts`, typed by that `setup()`.
  */
-import { compensationOrder, type FlowDefinition, type StepDefinition } from "../definition.js";
+import { compensationOrder, type FlowDefinition, type Pause, type StepDefinition } from "../definition.js";
 import type { HookDispatcher } from "../hooks.js";
+import type { FlowContext } from "../snapshot/context.js";
 import type { FlowStatus, HookName } from "../types.js";
-import type { Begin, Completion, FlowSetup, GroupAbort } from "./implementations.js";
+import type { Begin, Completion, FlowSetup, GroupAbort, PauseEnd } from "./implementations.js";
 import { createInitialContext } from "./input.js";
 import { attemptInput, recordOf, type Target } from "./records.js";
 import { buildResult } from "./result.js";
+import { childInputOf, undoInputOf } from "./child.js";
 
 /** The config of the whole machine, as the flow's `createMachine` takes it. */
 export type FlowMachineConfig = Parameters<FlowSetup["createMachine"]>[0];
@@ -43,8 +45,37 @@ interface NextNode {
   begins: string[];
 }
 
+/**
+ * How a machine starts: a run (`run`), or the undo of a completed child run (`undo`), which starts
+ * in `compensating` from the child's final context and undoes its completed steps, newest first.
+ */
+export type MachineMode = "run" | "undo";
+
+/** The state a wait or sleep waits in: readable in the state value (`steps.payment-confirmed.waiting`). */
+export const pauseStateOf = (pause: Pause) => (pause.type === "signal" ? "waiting" : "sleeping");
+
+/** What a state invokes. */
+type InvokeConfig = NonNullable<StateConfig["invoke"]>;
+/** The parts of an invoke of a child flow's machine that are checked here: the rest is checked by XState at run time. */
+interface ChildInvoke {
+  id: string;
+  src: `child:${string}` | `undo:${string}`;
+  input: (args: { context: FlowContext }) => unknown;
+  onDone: unknown;
+  onError: unknown;
+}
+
+/**
+ * An invoke of a `.child()` step's machine (or its undo). Its `src` is a key made per flow
+ * (`child:<step>`), which the types of `setup()` cannot list, so this one config is not checked
+ * against them; the machines are registered under exactly these keys (`machine.ts`).
+ */
+function childInvoke(config: ChildInvoke): InvokeConfig {
+  return config as unknown as InvokeConfig;
+}
+
 /** The machine config of a flow; `hooks` says which hook actions are worth including. */
-export function flowConfig(definition: FlowDefinition, hash: string, hooks: HookDispatcher): FlowMachineConfig {
+export function flowConfig(definition: FlowDefinition, hash: string, hooks: HookDispatcher, mode: MachineMode = "run"): FlowMachineConfig {
   const flow = definition.name;
   const root = `#${flow}`;
   const hook = (name: HookName, target?: Target): Actions =>
@@ -55,7 +86,11 @@ export function flowConfig(definition: FlowDefinition, hash: string, hooks: Hook
   const nextNode = (node: FlowDefinition["nodes"][number] | undefined): NextNode =>
     node === undefined
       ? { path: `${root}.completed`, begins: [] }
-      : { path: `${root}.steps.${node.name}`, begins: node.kind === "step" ? [node.name] : node.branches.map((branch) => branch.name) };
+      : {
+          path: `${root}.steps.${node.name}`,
+          // A wait or sleep begins in its own entry action (it computes its deadline); a step's first attempt begins on the way in.
+          begins: node.kind === "step" ? (node.pause ? [] : [node.name]) : node.branches.map((branch) => branch.name),
+        };
 
   /** Fail-fast: mark the group aborted, abort its branches in flight, and tell those waiting to retry. */
   const abortGroup = (params: GroupAbort): Actions =>
@@ -147,11 +182,88 @@ export function flowConfig(definition: FlowDefinition, hash: string, hooks: Hook
     };
   };
 
+  /** Leaving a step because the run was cancelled: the step is marked cancelled and the flow compensates. */
+  const cancelFrom = (target: Target) =>
+    ({ CANCEL: { target: `${root}.compensating`, actions: [{ type: "cancel" }, { type: "markInterrupted", params: target }] } }) as const;
+
+  /**
+   * A wait (for a signal) or a sleep: one state, entered with its deadline stored. A wait takes a
+   * signal kept before it was reached as soon as it is entered, or the first one that comes; its
+   * deadline (if any) times it out. A sleep ends at its deadline.
+   */
+  const pauseNode = (step: StepDefinition, pause: Pause, next: NextNode): StateConfig => {
+    const target: Target = { kind: "step", step: step.name };
+    const end = (params: PauseEnd) => ({ type: "endPause", params }) as const;
+    const ends = { step: step.name, begin: next.begins };
+    const timedOut =
+      pause.type === "sleep" || pause.onTimeout === "continue"
+        ? [{ target: next.path, actions: [end({ ...ends, signal: "none" })] }]
+        : [{ target: `${root}.compensating`, actions: [{ type: "timeOut" as const, params: target }, ...hook("onStepFail", target)] }];
+    const deadline =
+      pause.type === "sleep" || pause.timeoutMs !== undefined
+        ? {
+            invoke: {
+              id: `${step.name}:deadline`,
+              src: "deadline" as const,
+              input: ({ context }: { context: FlowContext }) => ({ until: context.steps[step.name]?.until ?? 0 }),
+              onDone: timedOut,
+            },
+          }
+        : {};
+    const description =
+      pause.type === "signal"
+        ? `Waits for the signal "${step.name}"${pause.timeoutMs === undefined ? "" : `; times out after ${pause.timeoutMs} ms${pause.onTimeout === "continue" ? " and goes on" : ""}`}`
+        : `Sleeps until its deadline`;
+    const waiting: StateConfig =
+      pause.type === "signal"
+        ? {
+            entry: [{ type: "beginPause", params: { step: step.name } }],
+            always: { guard: { type: "signalKept", params: { step: step.name } }, target: next.path, actions: [end({ ...ends, signal: "kept" })] },
+            on: {
+              SIGNAL: { guard: { type: "signalFor", params: { step: step.name } }, target: next.path, actions: [end({ ...ends, signal: "event" })] },
+              ...cancelFrom(target),
+            },
+            ...deadline,
+          }
+        : { entry: [{ type: "beginPause", params: { step: step.name } }], on: cancelFrom(target), ...deadline };
+    return { description, initial: pauseStateOf(pause), states: { [pauseStateOf(pause)]: waiting } };
+  };
+
+  /**
+   * A child flow, invoked as a child actor (persisted inside this run's snapshot). It compensates
+   * itself when it fails or is cancelled; a completed child's outputs are the step's output.
+   */
+  const childNode = (step: StepDefinition, next: NextNode): StateConfig => {
+    const target: Target = { kind: "step", step: step.name };
+    return {
+      description: `Runs the flow "${step.child?.flow.name}" as a child run`,
+      initial: "running",
+      states: {
+        running: {
+          ...(hooks.has("onStepStart") ? { entry: hook("onStepStart", target) } : {}),
+          invoke: childInvoke({
+            id: step.name,
+            src: `child:${step.name}`,
+            input: ({ context }) => childInputOf(context, step),
+            onDone: [
+              // Completed as the run was cancelled: recorded (so it is undone) and the run compensates.
+              { guard: { type: "childCompleted", params: { cancelled: true } }, target: `${root}.compensating`, actions: [{ type: "completeChild", params: { target, begin: [] } }] },
+              { guard: { type: "childCompleted", params: { cancelled: false } }, target: next.path, actions: [{ type: "completeChild", params: { target, begin: next.begins } }, ...hook("onStepComplete", target)] },
+              { guard: "cancelled", target: `${root}.compensating`, actions: [{ type: "markInterrupted", params: target }] },
+              { target: `${root}.compensating`, actions: [{ type: "childFailed", params: target }, ...hook("onStepFail", target)] },
+            ],
+            onError: { target: `${root}.compensating`, actions: [{ type: "giveUp", params: target }, { type: "rememberFailure" }, ...hook("onStepFail", target)] },
+          }),
+        },
+      },
+    };
+  };
+
   const stepStates: States = {};
   definition.nodes.forEach((node, index) => {
     const next = nextNode(definition.nodes[index + 1]);
     if (node.kind === "step") {
-      stepStates[node.name] = stepNode(node, next, undefined);
+      stepStates[node.name] = node.pause ? pauseNode(node, node.pause, next) : node.child ? childNode(node, next) : stepNode(node, next, undefined);
       return;
     }
     const group: GroupWiring = { name: node.name, failFast: node.failFast, branches: node.branches.map((b) => b.name) };
@@ -166,6 +278,24 @@ export function flowConfig(definition: FlowDefinition, hash: string, hooks: Hook
       ],
     };
   });
+
+  /** The undo of a completed child run: the child's own compensations, newest first, as one invoked machine. */
+  const undoChildStates = (step: StepDefinition, next: string): States => {
+    const target: Target = { kind: "compensation", step: step.name };
+    const entry = hook("onCompensate", target);
+    return {
+      running: {
+        ...(entry.length > 0 ? { entry } : {}),
+        invoke: childInvoke({
+          id: `${step.name}:undo`,
+          src: `undo:${step.name}`,
+          input: ({ context }: { context: FlowContext }) => undoInputOf(context, step),
+          onDone: { target: next, actions: [{ type: "endUndo", params: target }, ...hook("onCompensateComplete", target)] },
+          onError: { target: next, actions: [{ type: "giveUp", params: target }, ...hook("onCompensateComplete", target)] },
+        }),
+      },
+    };
+  };
 
   const undoOrder = compensationOrder(definition.nodes);
   const compensationStates: States = {};
@@ -187,22 +317,25 @@ export function flowConfig(definition: FlowDefinition, hash: string, hooks: Hook
             { target: next },
           ],
         },
-        ...attemptStates(target, { onSuccess: [{ target: next }], onGiveUp: next, onInterrupted: next }),
+        ...(step.child ? undoChildStates(step, next) : attemptStates(target, { onSuccess: [{ target: next }], onGiveUp: next, onInterrupted: next })),
       },
     };
   });
 
+  // An undo is not a run of its own: the flow's hooks hear of its compensations, not of a start or an end.
+  const flowHook = (name: HookName): Actions => (mode === "undo" ? [] : hook(name));
   const finalState = (status: FlowStatus): StateConfig => ({
     type: "final",
-    entry: [{ type: "finish", params: { status } }, ...hook(status === "completed" ? "onFlowComplete" : "onFlowFail")],
+    entry: [{ type: "finish", params: { status } }, ...flowHook(status === "completed" ? "onFlowComplete" : "onFlowFail")],
   });
 
   const firstNode = definition.nodes[0];
+  const hasWaits = definition.nodes.some((node) => node.kind === "step" && node.pause?.type === "signal");
   return {
     id: flow,
     context: ({ input, self }) => createInitialContext(definition, hash, input, self),
-    initial: firstNode ? "steps" : "completed",
-    entry: hook("onFlowStart"),
+    initial: mode === "undo" ? "compensating" : firstNode ? "steps" : "completed",
+    entry: flowHook("onFlowStart"),
     states: {
       ...(firstNode
         ? {
@@ -211,7 +344,11 @@ export function flowConfig(definition: FlowDefinition, hash: string, hooks: Hook
               entry: [beginAttempt({ kind: "step", steps: nextNode(firstNode).begins })],
               states: stepStates,
               // Cancelling aborts in-flight attempts and waits for them to settle (see attemptStates).
-              on: { CANCEL: { actions: [{ type: "cancel" }, { type: "abortInFlight" }] } },
+              // A signal for a wait not reached yet is kept until the run gets there (flows with waits only).
+              on: {
+                CANCEL: { actions: [{ type: "cancel" }, { type: "abortInFlight" }] },
+                ...(hasWaits ? { SIGNAL: { actions: [{ type: "keepSignal" as const }] } } : {}),
+              },
             },
           }
         : {}),

@@ -13,6 +13,9 @@ const GUARD_LABELS: Record<string, string> = {
   cancelled: "cancelled",
   endsCancelled: "cancelled",
   interrupted: "cancelled or aborted",
+  signalFor: "its signal",
+  signalKept: "its signal came earlier",
+  childCompleted: "the child completed",
 };
 
 /** Labels of the unguarded fallback after a list's first guard, where "else" says too little. */
@@ -33,9 +36,9 @@ export function guardName(guard: unknown): string | undefined {
   return undefined;
 }
 
-/** The event an invoke's `onDone` stands for: a retry wait ending is a `retry`. */
+/** The event an invoke's `onDone` stands for: a retry wait ending is a `retry`, a wait's or sleep's deadline a `deadline`. */
 export function invokeDoneEvent(src: unknown): string {
-  return src === "retryWait" ? "retry" : "done";
+  return src === "retryWait" ? "retry" : src === "deadline" ? "deadline" : "done";
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import type { ElkExtendedEdge, ElkNode, ELK } from "elkjs/lib/elk-api.js";
 import * as elkModule from "elkjs/lib/elk.bundled.js";
-import { dedupe, edgeOwner, readMachine, siblingIndexes, type StateNodeInfo } from "./read.js";
+import { dedupe, edgeOwner, readMachine, type StateNodeInfo } from "./read.js";
 import type { GraphLayout, LaidOutState, LaidOutTransition, LayoutOptions, MachineDefinition } from "./types.js";
 
 /** Width of one character of a state's name, for sizing boxes (12 px system-ui). */
@@ -17,6 +17,13 @@ const EDGE_LABEL_HEIGHT = 14;
 const EDGE_CHAR_WIDTH = 5.8;
 /** Edges that only shape the layout: laid out, never drawn. */
 const UNSEEN = "u:";
+/** How each graph elk lays out on its own is laid out: the whole machine, and each parallel state's content. */
+const LAYERED: Record<string, string> = {
+  "elk.algorithm": "layered",
+  "elk.layered.cycleBreaking.strategy": "MODEL_ORDER",
+  "elk.edgeRouting": "ORTHOGONAL",
+  "elk.layered.considerModelOrder.strategy": "NODES_AND_EDGES",
+};
 /** Spacing is read per compound node, so every one of them gets it. */
 const SPACING: Record<string, string> = {
   "elk.layered.spacing.nodeNodeBetweenLayers": "26",
@@ -27,32 +34,42 @@ const SPACING: Record<string, string> = {
 };
 
 /**
+ * A parallel state's branches are not connected to one another, so elk would pack them as it likes:
+ * laid out on their own, they keep the definition's order, side by side.
+ */
+const PARALLEL: Record<string, string> = {
+  "elk.hierarchyHandling": "SEPARATE_CHILDREN",
+  "elk.layered.considerModelOrder.components": "MODEL_ORDER",
+  // One row: the packer would otherwise wrap the branches into a grid.
+  "elk.aspectRatio": "1000",
+};
+
+/**
  * Lays out a machine definition (nested boxes for compound states, edges for transitions) with elkjs.
  * Accepts the config object or its JSON text; subtrees the reporter cut short are skipped and counted.
  */
 export async function layoutMachine(definition: MachineDefinition | string, options: LayoutOptions = {}): Promise<GraphLayout> {
   const machine = readMachine(definition, options.exactEdges ? { exactEdges: true } : {});
   const { machineId, root, byId, truncated } = machine;
-  const elkRoot = toElkNode(root);
+  const direction = options.direction ?? "DOWN";
+  const elkRoot = toElkNode(root, direction);
   const containers = new Map<string, ElkNode>();
   walkElk(elkRoot, (node) => containers.set(node.id, node));
   const graph: ElkNode = {
     id: "__graph",
     layoutOptions: {
-      "elk.algorithm": "layered",
-      "elk.direction": options.direction ?? "DOWN",
-      "elk.layered.cycleBreaking.strategy": "MODEL_ORDER",
-      "elk.hierarchyHandling": "INCLUDE_CHILDREN",
-      "elk.edgeRouting": "ORTHOGONAL",
-      "elk.layered.considerModelOrder.strategy": "NODES_AND_EDGES",
+      ...LAYERED,
       ...SPACING,
+      "elk.direction": direction,
+      "elk.hierarchyHandling": "INCLUDE_CHILDREN",
       "elk.padding": "[top=8,left=8,bottom=8,right=8]",
     },
     children: [elkRoot],
   };
   const edges = dedupe(machine.transitions);
   const reversed = new Set<number>();
-  const position = siblingIndexes(machine.states);
+  const position = new Map<StateNodeInfo, number>();
+  for (const state of machine.states) childrenInOrder(state).forEach((child, index) => position.set(child, index));
   edges.forEach((edge, index) => {
     const source = byId.get(edge.source);
     const target = byId.get(edge.target);
@@ -81,7 +98,7 @@ export async function layoutMachine(definition: MachineDefinition | string, opti
   for (const state of machine.states) {
     const container = state.region ? containers.get(state.id) : undefined;
     if (!container) continue;
-    const column = [...state.children.values()].sort((a, b) => Number(a.kind === "final") - Number(b.kind === "final"));
+    const column = childrenInOrder(state);
     for (let i = 1; i < column.length; i++) {
       (container.edges ??= []).push({ id: `${UNSEEN}${state.id}:${i}`, sources: [column[i - 1]!.id], targets: [column[i]!.id] });
     }
@@ -154,23 +171,47 @@ function shortLabel(label: string): string {
   return label.length > MAX_LABEL ? `${label.slice(0, MAX_LABEL - 1).trimEnd()}…` : label;
 }
 
-function toElkNode(node: StateNodeInfo): ElkNode {
+/**
+ * A state's children in the order elk is given them. In a parallel branch, outcomes (final states)
+ * come last, the order of its column: elk's model-order cycle breaking keeps edges along it.
+ */
+function childrenInOrder(node: StateNodeInfo): StateNodeInfo[] {
+  const children = [...node.children.values()];
+  return node.region ? children.sort((a, b) => Number(a.kind === "final") - Number(b.kind === "final")) : children;
+}
+
+/** `inParallel`: the node is inside a parallel state, whose content elk lays out on its own (see {@link PARALLEL}). */
+function toElkNode(node: StateNodeInfo, direction: string, inParallel = false): ElkNode {
   if (node.children.size === 0) {
     const width = Math.max(node.kind === "final" ? 86 : 74, Math.ceil(node.key.length * CHAR_WIDTH) + 26);
     return { id: node.id, width, height: LEAF_HEIGHT };
   }
   const titleWidth = Math.ceil(node.key.length * (CHAR_WIDTH + 0.4)) + (node.kind === "parallel" ? 70 : 24);
-  const children = [...node.children.values()].map(toElkNode);
+  // A parallel state and what is inside it are laid out with their own options, not the whole machine's.
+  const alone = inParallel || node.kind === "parallel";
+  const children = childrenInOrder(node).map((child) => toElkNode(child, direction, alone));
   return {
     id: node.id,
     layoutOptions: {
+      ...(alone ? { ...LAYERED, "elk.direction": direction } : {}),
       ...SPACING,
       "elk.padding": `[top=${COMPOUND_HEADER + 6},left=12,bottom=12,right=12]`,
       "elk.nodeSize.constraints": "MINIMUM_SIZE",
-      "elk.nodeSize.minimum": `(${titleWidth}, ${COMPOUND_HEADER + 20})`,
+      "elk.nodeSize.minimum": minimumSize(titleWidth, COMPOUND_HEADER + 20, direction === "DOWN" && !alone),
+      ...(node.kind === "parallel" ? PARALLEL : {}),
     },
     children,
   };
+}
+
+/**
+ * A compound state's minimum size, as elk reads it. elkjs 0.11 lays a downward hierarchy out
+ * transposed and does not transpose the minimum size of the compound nodes in it (a long title
+ * made its box tall instead of wide), so there it is given the other way round; the parts it lays out
+ * on their own (a parallel state's content) read it as given.
+ */
+function minimumSize(width: number, height: number, transposed: boolean): string {
+  return transposed ? `(${height},${width})` : `(${width},${height})`;
 }
 
 function walkElk(node: ElkNode, visit: (node: ElkNode) => void): void {

@@ -6,10 +6,14 @@
 import { isRecord } from "./guards.js";
 
 /** What happened to a state in a run. */
-export type StateMark = "completed" | "failed" | "compensated" | "compensation_failed" | "skipped" | "cancelled" | "visited";
+export type StateMark = "completed" | "failed" | "compensated" | "compensation_failed" | "skipped" | "cancelled" | "waiting" | "visited";
 
-/** Every mark, for legends and checks. */
-export const STATE_MARKS: readonly StateMark[] = ["completed", "failed", "compensated", "compensation_failed", "skipped", "cancelled", "visited"];
+/**
+ * The leaf states in which a step does its work: drawn with the step's outcome, like the step's box.
+ * (`retrying` and the branch outcomes are not.) A new kind of step adds the leaf it works in here.
+ */
+const WORK_LEAVES: ReadonlySet<string> = new Set(["running", "waiting", "sleeping"]);
+
 
 /**
  * Marks the states of a machine (`stateIds`, full ids as `layoutMachine` gives them) with what the run
@@ -39,13 +43,13 @@ export function runPath(machineId: string, stateIds: Iterable<string>, context: 
       const name = isRecord(steps[first]) ? first : second !== undefined && isRecord(steps[second]) ? second : null;
       if (name === null) continue;
       const leaf = name === first ? second : third;
-      if (leaf !== undefined && leaf !== "running") continue;
+      if (leaf !== undefined && !WORK_LEAVES.has(leaf)) continue;
       const mark = stepMark(steps[name], undos[name], ended);
       if (mark) marks[id] = mark;
       if (name !== first && leaf === undefined && mark) groups.set(first, [...(groups.get(first) ?? []), mark]);
     } else if (id.startsWith(undoPrefix) && undoing) {
       const [name = "", leaf] = id.slice(undoPrefix.length).split(".");
-      if (name === "done" || (leaf !== undefined && leaf !== "running")) continue;
+      if (name === "done" || (leaf !== undefined && !WORK_LEAVES.has(leaf))) continue;
       const mark = undoMark(undos[name], ended);
       if (mark) marks[id] = mark;
     }
@@ -78,6 +82,8 @@ function stepMark(record: unknown, undo: unknown, ended: boolean): StateMark | u
       return "failed";
     case "cancelled":
       return "cancelled";
+    case "waiting":
+      return "waiting";
     case "pending":
       return ended ? "skipped" : undefined;
     default:

@@ -136,15 +136,30 @@ function readStates(
   return node;
 }
 
-/** Names carry meaning in Orchestrix machines (and read naturally in others): retrying, compensating, final outcomes. */
+/**
+ * Tones of states by their key: names carry meaning in Orchestrix machines (and read naturally in
+ * others). A new kind of state with a colour of its own adds its key here, its tone to `StateTone`
+ * and its style to `render.ts`.
+ */
+const TONE_OF_KEY: Readonly<Record<string, StateTone>> = { retrying: "retrying", waiting: "waiting", sleeping: "waiting" };
+/** Tones of final states by their key: the outcomes. */
+const TONE_OF_FINAL: Readonly<Record<string, StateTone>> = {
+  completed: "success",
+  done: "success",
+  success: "success",
+  failed: "failure",
+  compensation_failed: "failure",
+  error: "failure",
+  cancelled: "cancelled",
+  canceled: "cancelled",
+};
+
 function toneOf(key: string, kind: LaidOutState["kind"], parent: StateNodeInfo | null): StateTone {
-  if (key === "retrying") return "retrying";
+  const own = Object.hasOwn(TONE_OF_KEY, key) ? TONE_OF_KEY[key] : undefined;
+  if (own) return own;
+  // The compensating branch, and everything inside it.
   if (parent?.tone === "compensating" || (key === "compensating" && parent?.parent === null)) return "compensating";
-  if (kind === "final") {
-    if (key === "completed" || key === "done" || key === "success") return "success";
-    if (key === "failed" || key === "compensation_failed" || key === "error") return "failure";
-    if (key === "cancelled" || key === "canceled") return "cancelled";
-  }
+  if (kind === "final" && Object.hasOwn(TONE_OF_FINAL, key)) return TONE_OF_FINAL[key] ?? "normal";
   return "normal";
 }
 
@@ -303,16 +318,6 @@ function orderChildren(all: StateNodeInfo[], transitions: TransitionInfo[], byId
     for (const child of node.children.values()) if (!seen.has(child)) ordered.push(child);
     node.children = new Map(ordered.map((child) => [child.key, child]));
   }
-}
-
-/** Each state's position among its siblings (after {@link readMachine} ordered them). */
-export function siblingIndexes(states: readonly StateNodeInfo[]): Map<StateNodeInfo, number> {
-  const indexes = new Map<StateNodeInfo, number>();
-  for (const state of states) {
-    let index = 0;
-    for (const child of state.children.values()) indexes.set(child, index++);
-  }
-  return indexes;
 }
 
 function walk(node: StateNodeInfo, visit: (node: StateNodeInfo) => void): void {

@@ -8,7 +8,7 @@ import type { StateMark } from "./path.js";
 export type MachineDefinition = Record<string, unknown>;
 
 /** How a state is drawn: its colour family. */
-export type StateTone = "normal" | "retrying" | "compensating" | "success" | "failure" | "cancelled";
+export type StateTone = "normal" | "retrying" | "waiting" | "compensating" | "success" | "failure" | "cancelled";
 
 /** One state of a laid-out machine, in absolute coordinates. */
 export interface LaidOutState {

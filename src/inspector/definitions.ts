@@ -11,6 +11,7 @@ import { renderSvg } from "../graph/render.js";
 import type { MachineDefinition } from "../graph/types.js";
 import type { DrawnGraph } from "../graph/worker.js";
 import { completeDefinition } from "./reconstruct.js";
+import { stepOrderOf } from "./timeline.js";
 
 /** What the inspector needs from a flow to draw its stored runs: `Flow` from `orchestrix` has it. */
 export interface InspectableFlow {
@@ -31,6 +32,7 @@ const drawHere: Draw = async (definition) => {
 export class GraphSource {
   private drawing: Promise<DrawnGraph> | undefined;
   private ids: string[] | undefined;
+  private steps: string[] | undefined;
 
   constructor(
     /** Short id the page refers to (`g1`, `g2`…). */
@@ -52,6 +54,12 @@ export class GraphSource {
   stateIds(): string[] {
     this.ids ??= stateIdsOf(this.definition);
     return this.ids;
+  }
+
+  /** An Orchestrix machine's step names in definition order; none when the order is not known (a reporter may sort keys). */
+  stepOrder(): string[] {
+    this.steps ??= this.complete ? stepOrderOf(this.definition) : [];
+    return this.steps;
   }
 }
 

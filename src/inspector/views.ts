@@ -169,7 +169,7 @@ export function pointDetail(
 ): PointDetail {
   const active = activeStateIds(machineId, value);
   const marks = graph ? runPath(machineId, graph.stateIds(), context, visited) : {};
-  return { seq, active, marks, context: context ?? null, timeline: timelineOf(context) };
+  return { seq, active, marks, context: context ?? null, timeline: timelineOf(context, graph?.stepOrder()) };
 }
 
 /** Every state the run's snapshots were seen in, up to `seq`. */

@@ -19,6 +19,7 @@ import { launchRun, runIdOf, type FlowEngine, type RunHandle } from "./launch.js
 import { DEFAULT_LEASE_MS, isHeld, thisOwner } from "./owner.js";
 import { joinOrStart } from "./registry.js";
 import { announceResumption, prepareResumption } from "./resume.js";
+import type { HandBackOptions } from "./hand-back.js";
 
 /** How long an owner's claim lasts without a renewal (it renews three times per lease). */
 export interface LeaseOptions {
@@ -27,7 +28,7 @@ export interface LeaseOptions {
 }
 
 /** Options of a run kept in a store: idempotent run ids, cached results. */
-export interface DurableRunOptions extends RunOptions, LeaseOptions {
+export interface DurableRunOptions extends RunOptions, LeaseOptions, HandBackOptions {
   /** Where the run is saved after every transition. @default the store set with `setDefaultStore`, else none */
   store?: RunStore;
   /** Alias of `runId`: an idempotency key. */
@@ -41,7 +42,7 @@ export interface DurableRunOptions extends RunOptions, LeaseOptions {
 }
 
 /** Options of `flow.resume()` and `resumeAll()`. */
-export interface ResumeOptions extends RunOptions, LeaseOptions {
+export interface ResumeOptions extends RunOptions, LeaseOptions, HandBackOptions {
   store?: RunStore;
 }
 
@@ -113,7 +114,10 @@ export interface ResumableFlow {
   resume(runId: string, options: ResumeOptions): Promise<FlowResult>;
 }
 
-/** Restarts every unfinished run of the given flows that no live owner holds; call it on process start. */
+/**
+ * Restarts every unfinished run of the given flows that no live owner holds; call it on process
+ * start. With a store that has a queue, runs nobody owns are left to the workers their jobs go to.
+ */
 export async function resumeAll(
   options: { store: RunStore; flows: readonly ResumableFlow[] } & Omit<ResumeOptions, "store">,
 ): Promise<ResumedRuns> {
@@ -130,6 +134,9 @@ export async function resumeAll(
         skip(run, `no flow named "${run.flow}" was given`);
       } else if (isHeld(run)) {
         skip(run, run.owner === thisOwner ? "already running in this process" : `held by ${run.owner ?? "?"}`);
+      } else if (run.owner === null && store.queue) {
+        // Queued, parked or handed back: its job in the store's queue hands it to a worker.
+        skip(run, "it is queued for a worker (the store's queue has its job)");
       } else if (run.definitionHash !== flow.definitionHash) {
         skip(run, `it was saved by another shape of flow "${run.flow}" (definition ${run.definitionHash}, this one is ${flow.definitionHash})`);
       } else {
@@ -165,7 +172,16 @@ function launchNew(engine: FlowEngine, store: RunStore, runId: string, input: Js
     leaseMs,
     inputHash: hash,
     createdAt: now,
+    ...handBackOf(options),
   });
+}
+
+/** The hand-back options given, without absent keys. */
+function handBackOf(options: HandBackOptions): HandBackOptions {
+  return {
+    ...(options.handBack === undefined ? {} : { handBack: options.handBack }),
+    ...(options.parkAfterMs === undefined ? {} : { parkAfterMs: options.parkAfterMs }),
+  };
 }
 
 /** Claims a run whose owner is gone (or whose lease ran out), in one conditional write; `undefined` when it is held or another claimant won. */
@@ -180,7 +196,7 @@ function alreadyRunning(engine: FlowEngine, current: RunSummary | undefined, rea
 }
 
 /** Refuses a record of another flow, of another shape, or with a snapshot that is not this flow's. */
-function checkBelongs(engine: FlowEngine, record: RunRecord): void {
+export function checkBelongs(engine: FlowEngine, record: RunRecord): void {
   const { definition, compiled } = engine;
   if (record.flow !== definition.name) {
     throw new SnapshotError(`Run "${record.runId}" belongs to flow "${record.flow}", not "${definition.name}"; it was left as it is`, {
@@ -225,16 +241,22 @@ function snapshotProblemOf(record: RunRecord, engine?: FlowEngine): string | und
 }
 
 /** Restores a claimed run's snapshot into the flow's machine and continues it at the claim's fence. */
-function restore(engine: FlowEngine, store: RunStore, claim: Claim, options: RunOptions & LeaseOptions): RunHandle {
+function restore(engine: FlowEngine, store: RunStore, claim: Claim, options: RunOptions & LeaseOptions & HandBackOptions): RunHandle {
   const { record } = claim;
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   try {
     // The previous owner may have saved between our read and our claim: check what was claimed.
     checkBelongs(engine, record);
+    // A queued run (flow.enqueue) was stored but never started: it starts from its input, as a new run does.
+    const queued = record.seq === 0 ? readFlowSnapshot(record.snapshot) : undefined;
+    if (queued?.ok) {
+      return launchRun(engine, record.runId, { input: queued.snapshot.context.input }, options, { store, ...claimOf(claim, leaseMs), ...handBackOf(options) });
+    }
     const resumption = prepareResumption(record);
     const handle = launchRun<Record<string, unknown>>(engine, record.runId, { snapshot: resumption.snapshot as unknown as Snapshot<unknown> }, options, {
       store,
       ...claimOf(claim, leaseMs),
+      ...handBackOf(options),
     });
     announceResumption(engine.definition, resumption.event);
     return handle;

@@ -1,20 +1,25 @@
-import { createActor, type Actor, type Snapshot } from "xstate";
+import { createActor, type Actor, type AnyActorRef, type Snapshot } from "xstate";
 import type { CompiledFlow } from "../compile/machine.js";
 import { PreparedInput } from "../compile/input.js";
 import { withErrors } from "../compile/result.js";
 import type { FlowDefinition } from "../definition.js";
 import { reviveError } from "../error-record.js";
-import { ErrorCode, FlowAlreadyRunningError, OrchestrixError } from "../errors.js";
+import { ErrorCode, FlowAlreadyRunningError, OrchestrixError, RunHandedBackError } from "../errors.js";
 import type { Json } from "../json.js";
+import { persistedSnapshot } from "../snapshot/persist.js";
 import { activeRecords, readFlowSnapshot } from "../snapshot/read.js";
 import type { FlowResult, RunOptions } from "../types.js";
 import { LeaseKeeper } from "./lease.js";
 import { thisOwner } from "./owner.js";
+import type { RunQueue, RunStore } from "../stores/types.js";
 import { RunPersistence, type SaveClaim } from "./persistence.js";
 import { registerRun, unregisterRun, keptError } from "./registry.js";
+import { SignalFeed } from "./signal-feed.js";
+import { sendSignal, signalWaitsOf, type SignalReceipt } from "./signal.js";
+import { HandBack, type HandBackOptions } from "./hand-back.js";
 
-/** A run in progress: its id, its actor, its eventual result, and a way to cancel it. */
-export interface RunHandle<TOutputs = Record<string, unknown>> {
+/** A run in progress: its id, its actor, its eventual result, and ways to cancel it and to signal its waits. */
+export interface RunHandle<TOutputs = Record<string, unknown>, TWaits = Record<string, unknown>> {
   /** The run's id. */
   readonly runId: string;
   /** The XState actor executing the run: subscribe to it, inspect it, persist its snapshot. */
@@ -23,13 +28,18 @@ export interface RunHandle<TOutputs = Record<string, unknown>> {
   readonly result: Promise<FlowResult<TOutputs>>;
   /** Cancels the run: in-flight work is aborted and completed steps are compensated. */
   cancel(reason?: string): void;
+  /**
+   * Sends a signal to the run's wait `name` (a `.waitFor()` step), validated against its schema.
+   * Resolves once the run's store has recorded it, or, without a store, once the run has it.
+   */
+  signal<N extends keyof TWaits & string>(name: N, payload: TWaits[N], options?: { signalId?: string }): Promise<SignalReceipt>;
 }
 
 /** Where a launched run starts from: fresh validated input, or a stored snapshot. */
 export type RunSource = { input: Json } | { snapshot: Snapshot<unknown> };
 
-/** How a launched run is persisted: the claim it holds, and how long a lease lasts. */
-export interface LaunchClaim extends SaveClaim {
+/** How a launched run is persisted: the claim it holds, how long a lease lasts, and when to hand it back. */
+export interface LaunchClaim extends SaveClaim, HandBackOptions {
   leaseMs: number;
 }
 
@@ -72,32 +82,79 @@ export function launchRun<TOutputs>(engine: FlowEngine, runId: string, source: R
     throw error;
   }
   const cancel = (reason?: string) => actor.send(reason === undefined ? { type: "CANCEL" } : { type: "CANCEL", reason });
+  live.deliver = (signal) => actor.send({ type: "SIGNAL", signal });
+  live.context = () => actor.getSnapshot().context;
+  live.store = claim?.store;
+  const waits = signalWaitsOf(definition);
+  const feed = claim && waits.size > 0 ? new SignalFeed(claim.store, runId, new Set(waits.keys()), live.deliver) : undefined;
   const { signal } = options;
   const onAbort = () => cancel(abortReason(signal));
+  let handBack: HandBack | undefined;
 
   const result = new Promise<FlowResult<TOutputs>>((resolve, reject) => {
     let stopCause: Error | undefined;
     const settle = () => {
       signal?.removeEventListener("abort", onAbort);
       lease?.stop();
+      feed?.stop();
       unregisterRun(runId, live);
     };
     if (claim) {
       saver = new RunPersistence(claim, (failure) => {
-        stopCause = failure;
+        stopCause ??= failure;
         actor.stop();
       });
       const lost = saver;
       lease = new LeaseKeeper(claim.store, runId, claim.fence, claim.leaseMs, claim.leaseUntil, (error) => lost.fail(definition.name, runId, error));
+      handBack = HandBack.of(
+        claim,
+        live,
+        () => actor.getSnapshot(),
+        (wakeAt) => {
+          stopCause ??= new RunHandedBackError(definition.name, runId, wakeAt);
+          actor.stop();
+        },
+        () => feed?.caughtUp ?? true,
+      );
+      if (feed && handBack) feed.onCaughtUp = () => handBack?.check();
     }
+    // A child run's transitions are saved too: its snapshot is part of this run's.
+    const saveAll = () => {
+      const snapshot = actor.getSnapshot();
+      saver?.record(snapshot, persistedSnapshot(compiled.machine, snapshot));
+    };
+    const watched = new WeakSet<AnyActorRef>();
+    const watchChildren = (parent: AnyActorRef) => {
+      for (const child of Object.values((parent.getSnapshot() as { children?: Record<string, AnyActorRef> }).children ?? {})) {
+        if (watched.has(child) || !isMachineActor(child)) continue;
+        watched.add(child);
+        child.subscribe({ next: () => (saveAll(), watchChildren(child)), error: () => undefined });
+      }
+    };
     actor.subscribe({
-      next: (snapshot) => saver?.record(snapshot, actor.getPersistedSnapshot()),
+      next: (snapshot) => {
+        saver?.record(snapshot, persistedSnapshot(compiled.machine, snapshot));
+        feed?.update(snapshot.context);
+        if (saver) watchChildren(actor);
+        handBack?.check();
+      },
       complete: () => {
         const snapshot = actor.getSnapshot();
         const fail = (error: unknown) => {
           settle();
           reject(error);
         };
+        handBack?.dispose();
+        if (stopCause instanceof RunHandedBackError && saver && claim) {
+          // Hand the run back only once the snapshot of this boundary is durable; a failed save wins.
+          const cause = stopCause;
+          lease?.stop();
+          saver
+            .durable()
+            .then(() => (claim.store.queue ? parkRun(claim.store, claim.store.queue, runId, definition.name, claim.fence, cause.wakeAt) : claim.store.release(runId, claim.fence)))
+            .then(() => fail(cause), fail);
+          return;
+        }
         if (stopCause) return fail(stopCause);
         if (snapshot.status !== "done") {
           return fail(
@@ -123,9 +180,29 @@ export function launchRun<TOutputs>(engine: FlowEngine, runId: string, source: R
     });
   });
   actor.start();
+  // A restored run may be waiting already: look for its signals at once.
+  feed?.update(actor.getSnapshot().context);
+  handBack?.watch();
   if (signal?.aborted) onAbort();
   else signal?.addEventListener("abort", onAbort, { once: true });
-  return { runId, actor, result, cancel };
+  const sendTo = (name: string, payload: unknown, signalOptions?: { signalId?: string }) =>
+    sendSignal(definition, runId, name, payload, claim?.store, signalOptions?.signalId);
+  return { runId, actor, result, cancel, signal: sendTo };
+}
+
+/**
+ * Parks a run on its store's queue. A run parked while it waits for a signal is woken by the
+ * signal's sender (who records it, then wakes the run); a signal recorded while the run was still
+ * parking found the run held and woke nobody, so once parked, the run looks again and wakes itself.
+ */
+async function parkRun(store: RunStore, queue: RunQueue, runId: string, flow: string, fence: number, wakeAt: number | null | undefined): Promise<void> {
+  await queue.park(runId, flow, fence, wakeAt);
+  if (wakeAt !== undefined && (await store.signals(runId)).length > 0) await queue.wake(runId, flow);
+}
+
+/** Whether an actor runs a state machine (a child flow), not a promise (an attempt, a wait). */
+function isMachineActor(actor: AnyActorRef): boolean {
+  return "machine" in (actor.getSnapshot() as object);
 }
 
 function abortReason(signal: AbortSignal | undefined): string | undefined {

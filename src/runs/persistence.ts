@@ -38,6 +38,8 @@ export class RunPersistence {
   private failure: StoreError | RunFencedError | RunExistsError | undefined;
   private first: boolean;
   private created: Promise<void> | undefined;
+  /** How many of the context's `signalIds` a queued save has already taken in (a restored run re-takes its own: a no-op). */
+  private signalsTaken = 0;
 
   constructor(
     private readonly claim: SaveClaim,
@@ -53,10 +55,15 @@ export class RunPersistence {
     const { store } = this.claim;
     const record = toRecord(snapshot, persisted as Json, ++this.seq, this.claim);
     const creating = this.first;
+    // The signals this snapshot took in since the last save are marked taken in the same write.
+    const ids = snapshot.context.signalIds;
+    const takeSignals = ids && ids.length > this.signalsTaken ? ids.slice(this.signalsTaken) : undefined;
+    if (ids) this.signalsTaken = ids.length;
+    const effects = takeSignals ? { takeSignals } : undefined;
     // No save goes out before the create is confirmed: a create that finds the id taken must not
     // let this run's next saves land on the other owner's record (the fence alone cannot tell them apart).
     const created = this.created;
-    const write = creating ? store.create(record) : created ? created.then(() => store.save(record)) : store.save(record);
+    const write = creating ? store.create(record) : created ? created.then(() => store.save(record, effects)) : store.save(record, effects);
     if (creating) {
       this.created = write;
       write.then(
@@ -132,10 +139,13 @@ export function toRecord(snapshot: SnapshotLike, persisted: Json, seq: number, c
   };
 }
 
+/** What a listing adds to the name of a step that is not simply running. */
+const STATE_NOTES: Record<string, string> = { retrying: " (waiting to retry)", signal: " (waiting for its signal)", sleep: " (sleeping)" };
+
 /** What a run is doing now, for listings: its active step(s) or undo, their attempts, and their last error. */
 export function describeProgress(context: FlowContext): { step: string | null; attempts: number; lastError: string | null } {
   const current = activeRecords(context).map(({ kind, name, record }) => ({
-    name: `${kind === "compensation" ? "undo " : ""}${name}${record.status === "retrying" ? " (waiting to retry)" : ""}`,
+    name: `${kind === "compensation" ? "undo " : ""}${name}${STATE_NOTES[record.status === "waiting" ? (record.pause ?? "signal") : record.status] ?? ""}`,
     record,
   }));
   // Only the error of what is in flight is current: a step that failed once and then succeeded has none.

@@ -6,14 +6,26 @@
  * restored snapshot showed in flight.
  */
 
+import type { FlowContext, ReceivedSignal } from "../snapshot/context.js";
+
 /** What the engine keeps about a run while it is live in this process. */
 export interface LiveRun {
+  /** Hands a signal to the run's actor; set once the actor exists. */
+  deliver: ((signal: ReceivedSignal) => void) | undefined;
+  /** The run's context now; set once the actor exists. */
+  context: (() => FlowContext) | undefined;
+  /** The store the run is saved in here, if any: a signal recorded in another store is not handed over directly. */
+  store: object | undefined;
   /** Original error objects by key (`step:<name>`, `compensation:<name>`, `flow`); made on the first error. */
   errors: Map<string, unknown> | undefined;
   /** Resolves when every snapshot so far is durable; attempts wait for it before they start. Absent without a store. */
   durable: (() => Promise<void>) | undefined;
   /** Attempts in flight in the snapshot this run was restored from (`step:<name>:<attempt>`); only for restored runs. */
   restored: Set<string> | undefined;
+  /** Step and compensation functions executing now: a run is at a transition boundary when none is. */
+  executing: number;
+  /** Set once the run is being handed back: no further step function may start. */
+  handingBack: boolean;
 }
 
 const live = new Map<string, LiveRun>();
@@ -23,7 +35,16 @@ const joinable = new WeakMap<object, Map<string, { work: Promise<unknown>; tag: 
 /** Registers a run as live here; `undefined` when it already is (it must not run twice). */
 export function registerRun(runId: string, durable?: () => Promise<void>, restored?: readonly string[]): LiveRun | undefined {
   if (live.has(runId)) return undefined;
-  const run: LiveRun = { errors: undefined, durable, restored: restored && new Set(restored) };
+  const run: LiveRun = {
+    errors: undefined,
+    durable,
+    restored: restored && new Set(restored),
+    executing: 0,
+    handingBack: false,
+    deliver: undefined,
+    context: undefined,
+    store: undefined,
+  };
   live.set(runId, run);
   return run;
 }
@@ -54,9 +75,46 @@ export function wasRestored(runId: string, key: string): boolean {
   return live.get(runId)?.restored?.has(key) ?? false;
 }
 
-/** Waits until the run's snapshots so far are durable; `undefined` when the run has no store here. */
+/** The live run with this id, if any. */
+export function liveRun(runId: string): LiveRun | undefined {
+  return live.get(runId);
+}
+
+/** The live run with this id, or for a child run (`<parent>/<step>`), the live run it is part of. */
+function liveOrParent(runId: string): LiveRun | undefined {
+  for (let id = runId; ; ) {
+    const run = live.get(id);
+    if (run) return run;
+    const slash = id.lastIndexOf("/");
+    if (slash <= 0) return undefined;
+    id = id.slice(0, slash);
+  }
+}
+
+/**
+ * Marks a step or compensation function of a live run as starting; `false` when the run is being
+ * handed back, and then the function must not start (the owner is stopping the run at this boundary).
+ */
+export function enterStep(runId: string): boolean {
+  const run = liveOrParent(runId);
+  if (!run) return true;
+  if (run.handingBack) return false;
+  run.executing++;
+  return true;
+}
+
+/** Marks a function begun with {@link enterStep} as settled. */
+export function leaveStep(runId: string): void {
+  const run = liveOrParent(runId);
+  if (run && run.executing > 0) run.executing--;
+}
+
+/**
+ * Waits until the run's snapshots so far are durable; `undefined` when the run has no store here.
+ * A child run (`<parent>/<step>`) is saved inside its parent's snapshot, so it waits for its parent's.
+ */
 export function untilDurable(runId: string): Promise<void> | undefined {
-  return live.get(runId)?.durable?.();
+  return liveOrParent(runId)?.durable?.();
 }
 
 /**

@@ -2,16 +2,19 @@ import { isRecord, type Json } from "../json.js";
 import { pendingRecord } from "./context.js";
 
 /**
- * Splits a persisted Orchestrix snapshot into a small head and the parts that only grow or settle
- * once, so a store can write per transition only what changed: the input once, each step's record
- * when it changes, each output once, the result once. The head keeps the state value, the small
- * context fields and the names of the parts; attempt inputs in the children point at the context's
- * input, data and outputs instead of repeating them. {@link joinSnapshot} rebuilds the snapshot exactly.
+ * Splits a persisted Orchestrix snapshot into a small head and the parts that settle once, so a
+ * store can write per transition only what changed: the input once, each step's record once when
+ * it settles, each output once. The head keeps the state value, the small context fields, the
+ * records of steps still in flight (they change with every transition until they settle, so a row
+ * of their own would be written again and again), the names of the parts and, once the run ended,
+ * its result (written once, with the last save); attempt inputs in the children point at the
+ * context's input, data and outputs instead of repeating them. {@link joinSnapshot} rebuilds the
+ * snapshot exactly, from heads written by this version or by the one before it.
  */
 export interface SplitSnapshot {
   /** Written with every save. */
   head: Json;
-  /** By part name (`input`, `data`, `step:<name>`, `undo:<name>`, `output:<name>`, `result`). */
+  /** By part name (`input`, `data`, `step:<name>`, `undo:<name>`, `output:<name>`; `result` only in heads of the version before). */
   parts: Map<string, Json>;
 }
 
@@ -36,26 +39,41 @@ export function splitSnapshot(snapshot: Json): SplitSnapshot {
     parts.set(name, value);
     return { [REF]: name };
   };
-  // Keys whose value is undefined are dropped, as JSON drops them; a step record still pending has no part.
-  const names = (prefix: string, records: Record<string, Json>, skipPending: boolean) =>
-    Object.keys(records).filter((name) => {
+  // Keys whose value is undefined are dropped, as JSON drops them.
+  const names = (prefix: string, records: Record<string, Json>): string[] => {
+    const kept: string[] = [];
+    for (const name in records) {
       const value = records[name];
-      if (value !== undefined && !(skipPending && isPendingRecord(value))) parts.set(`${prefix}${name}`, value);
-      return value !== undefined;
-    });
+      if (value === undefined) continue;
+      parts.set(`${prefix}${name}`, value);
+      kept.push(name);
+    }
+    return kept;
+  };
+  // A pending record is only named (join rebuilds it), a settled one is a part, and one in flight
+  // (running, retrying, waiting) is kept in the head.
+  const entries = (prefix: string, records: Record<string, Json>): Json[] => {
+    const kept: Json[] = [];
+    for (const name in records) {
+      const value = records[name];
+      if (value === undefined) continue;
+      if (isPendingRecord(value)) kept.push(name);
+      else if (isSettled(value)) {
+        parts.set(`${prefix}${name}`, value);
+        kept.push(name);
+      } else kept.push([name, value]);
+    }
+    return kept;
+  };
   const headContext: Record<string, Json> = {
     ...context,
     input: inlineOrPart("input"),
     data: inlineOrPart("data"),
-    steps: names("step:", steps, true),
-    compensations: names("undo:", compensations, true),
-    outputs: names("output:", outputs, false),
+    steps: entries("step:", steps),
+    compensations: entries("undo:", compensations),
+    outputs: names("output:", outputs),
   };
   const head: Record<string, Json> = { ...(snapshot as Record<string, Json>), context: headContext };
-  if ("output" in snapshot && snapshot.output !== undefined) {
-    parts.set("result", snapshot.output as Json);
-    head.output = null;
-  }
   if (isRecord(snapshot.children)) head.children = withSharedRefs(snapshot.children as Record<string, Json>, context);
   return { head: { [MARK]: 1, snapshot: head }, parts };
 }
@@ -70,13 +88,19 @@ export function joinSnapshot(head: Json, parts: ReadonlyMap<string, Json>): Json
     if (value === undefined) throw new Error(`the stored run has no part "${name}"`);
     return value;
   };
-  const collect = (prefix: string, names: Json, pendingIfAbsent: boolean): Record<string, Json> =>
-    Object.fromEntries(
-      (Array.isArray(names) ? names : []).map((name) => {
-        const key = `${prefix}${String(name)}`;
-        return [String(name), pendingIfAbsent && !parts.has(key) ? (pendingRecord() as unknown as Json) : part(key)];
-      }),
-    );
+  // An entry is a name (its record is a part, or pending when there is none) or a [name, record] pair kept in the head.
+  const collect = (prefix: string, entries: Json, pendingIfAbsent: boolean): Record<string, Json> => {
+    const records: Record<string, Json> = {};
+    for (const entry of Array.isArray(entries) ? entries : []) {
+      if (Array.isArray(entry)) {
+        records[String(entry[0])] = entry[1] ?? null;
+        continue;
+      }
+      const key = `${prefix}${String(entry)}`;
+      records[String(entry)] = pendingIfAbsent && !parts.has(key) ? (pendingRecord() as unknown as Json) : part(key);
+    }
+    return records;
+  };
   const inlined = (name: "input" | "data"): Json => {
     const value = headContext[name] ?? null;
     return isRecord(value) && value[REF] === name ? part(name) : value;
@@ -90,7 +114,8 @@ export function joinSnapshot(head: Json, parts: ReadonlyMap<string, Json>): Json
     outputs: collect("output:", headContext.outputs ?? [], false),
   };
   const joined: Record<string, Json> = { ...snapshot, context };
-  if (parts.has("result") && "output" in snapshot) joined.output = part("result");
+  // Heads of the version before kept the result as a part.
+  if (parts.has("result") && "output" in snapshot && snapshot.output === null) joined.output = part("result");
   if (isRecord(snapshot.children)) joined.children = withSharedValues(snapshot.children as Record<string, Json>, context);
   return joined;
 }
@@ -100,6 +125,12 @@ function isSmall(value: Json): boolean {
   if (value === null || typeof value === "boolean" || typeof value === "number") return true;
   if (typeof value === "string") return value.length <= 64;
   return Array.isArray(value) ? value.length === 0 : Object.keys(value).length === 0;
+}
+
+/** Whether a record has settled (it changes no more, so it is written once, as a part). */
+function isSettled(value: Json): boolean {
+  const status = isRecord(value) ? value.status : undefined;
+  return status === "completed" || status === "failed" || status === "cancelled";
 }
 
 const PENDING_KEYS = Object.keys(pendingRecord()).length;

@@ -15,7 +15,7 @@ export interface FlowSnapshot {
 /** What {@link readFlowSnapshot} found: the typed snapshot, or what is wrong with it. */
 export type SnapshotReading = { ok: true; snapshot: FlowSnapshot } | { ok: false; problem: string };
 
-const RECORD_STATUSES = new Set(["pending", "running", "retrying", "completed", "failed", "cancelled"]);
+const RECORD_STATUSES = new Set(["pending", "running", "retrying", "waiting", "completed", "failed", "cancelled"]);
 
 /**
  * Reads a stored snapshot of an Orchestrix run: the one typed reader every consumer uses (resume,
@@ -64,12 +64,12 @@ function stepRecordProblem(record: unknown): string | undefined {
   return undefined;
 }
 
-/** The step records of a context that are running or waiting to retry, steps first, then undos. */
+/** The step records of a context that are running, waiting to retry, or waiting for a signal or a deadline, steps first, then undos. */
 export function activeRecords(context: FlowContext): { kind: "step" | "compensation"; name: string; record: StepRecord }[] {
   const active: { kind: "step" | "compensation"; name: string; record: StepRecord }[] = [];
   for (const [kind, records] of [["step", context.steps], ["compensation", context.compensations]] as const) {
     for (const [name, record] of Object.entries(records)) {
-      if (record.status === "running" || record.status === "retrying") active.push({ kind, name, record });
+      if (record.status === "running" || record.status === "retrying" || record.status === "waiting") active.push({ kind, name, record });
     }
   }
   return active;

@@ -9,6 +9,7 @@ export type StepViewStatus =
   | "pending"
   | "running"
   | "retrying"
+  | "waiting"
   | "completed"
   | "failed"
   | "compensating"
@@ -29,6 +30,8 @@ export interface StepView {
   group?: string;
   /** Why the last attempt failed. */
   error?: ErrorRecord;
+  /** While `waiting`: the deadline (epoch ms) of the wait's timeout or the sleep's end; `null` for a wait without a timeout. */
+  until?: number | null;
 }
 
 /** What a run looks like at one moment: the same shape in React, over HTTP, and in Server-Sent Events. */
@@ -39,7 +42,7 @@ export interface RunView {
   status: "idle" | "running" | FlowStatus;
   /** One entry per step, in definition order (parallel branches in place of their group). */
   steps: StepView[];
-  /** The steps running or waiting to retry, and the undos in progress. */
+  /** The steps running, waiting to retry or waiting for a signal or a deadline, and the undos in progress. */
   currentSteps: string[];
   outputs: Record<string, Json>;
   /** What failed the flow. */
@@ -84,6 +87,7 @@ export function runView(snapshot: ViewableSnapshot, flow?: ViewableFlow): RunVie
       ...(policy ? { maxAttempts: policy.retries + 1 } : {}),
       ...(definition?.group !== undefined ? { group: definition.group } : {}),
       ...(record?.error ? { error: record.error } : {}),
+      ...(status === "waiting" ? { until: step?.until ?? null } : {}),
     };
   });
   const output = snapshot.output as FlowResult | undefined;
@@ -119,7 +123,7 @@ export function idleView(flow: ViewableFlow): RunView {
   };
 }
 
-const CURRENT = new Set<StepViewStatus>(["running", "retrying", "compensating"]);
+const CURRENT = new Set<StepViewStatus>(["running", "retrying", "waiting", "compensating"]);
 
 function undoStatus(undo: StepRecord): StepViewStatus {
   if (undo.status === "completed") return "compensated";

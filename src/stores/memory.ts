@@ -1,10 +1,12 @@
-import { RunExistsError, RunFencedError, StoreError } from "../errors.js";
+import { RunExistsError, RunFencedError, RunNotFoundError, StoreError } from "../errors.js";
 import { decodeRunCursor, encodeRunCursor, isAfter } from "./cursor.js";
-import type { RunPage, RunQuery, RunRecord, RunStore, RunSummary } from "./types.js";
+import type { RunPage, RunQuery, RunRecord, RunStore, RunSummary, StoredSignal } from "./types.js";
 
 /** Keeps runs in this process's memory: for tests, and for idempotent run ids within one process. */
 export function memoryStore(): RunStore {
   const runs = new Map<string, RunRecord>();
+  /** Each run's signals by id, with whether a save took it in. */
+  const signals = new Map<string, Map<string, { signal: StoredSignal; taken: boolean }>>();
   let closed = false;
   const open = () => {
     if (closed) throw new StoreError("The memory store is closed");
@@ -23,7 +25,7 @@ export function memoryStore(): RunStore {
       runs.set(runId, claimed);
       return { fence: claimed.fence, record: structuredClone(claimed) };
     },
-    async save(record) {
+    async save(record, effects) {
       open();
       const stored = runs.get(record.runId);
       if (!stored || stored.fence !== record.fence) throw fencedSaveError(record.runId, stored?.fence, record.fence);
@@ -31,6 +33,23 @@ export function memoryStore(): RunStore {
       // A save never moves the lease (renew does); a run that ended is held by nobody.
       const leaseUntil = record.status === "running" ? stored.leaseUntil : null;
       runs.set(record.runId, { ...structuredClone(record), leaseUntil });
+      for (const id of effects?.takeSignals ?? []) {
+        const kept = signals.get(record.runId)?.get(id);
+        if (kept) kept.taken = true;
+      }
+    },
+    async signal(runId, signal) {
+      open();
+      if (!runs.has(runId)) throw new RunNotFoundError(runId);
+      let kept = signals.get(runId);
+      if (!kept) signals.set(runId, (kept = new Map()));
+      if (kept.has(signal.id)) return false;
+      kept.set(signal.id, { signal: structuredClone(signal), taken: false });
+      return true;
+    },
+    async signals(runId) {
+      open();
+      return [...(signals.get(runId)?.values() ?? [])].filter((kept) => !kept.taken).map((kept) => structuredClone(kept.signal));
     },
     async renew(runId, fence, leaseUntil) {
       open();
@@ -55,7 +74,10 @@ export function memoryStore(): RunStore {
     },
     async delete(runId, fence) {
       open();
-      if (fence === undefined || runs.get(runId)?.fence === fence) runs.delete(runId);
+      if (fence === undefined || runs.get(runId)?.fence === fence) {
+        runs.delete(runId);
+        signals.delete(runId);
+      }
     },
     async close() {
       closed = true;

@@ -1,16 +1,22 @@
 import pg from "pg";
 import {
   OrchestrixError,
+  RunNotFoundError,
   StoreError,
   decodeRunCursor,
   encodeRunCursor,
   fencedSaveError as fenced,
   type Claim,
   type RunQuery,
+  type RunQueue,
   type RunRecord,
   type RunStore,
   type RunSummary,
+  type SaveEffects,
+  type StoredSignal,
 } from "orchestrix";
+import { stopSender } from "../worker/queue.js";
+import { postgresQueue } from "./postgres-queue.js";
 
 /** Where {@link postgresStore} finds its database: a connection string, or a pool you own. */
 export type PostgresConnection =
@@ -35,6 +41,11 @@ export type PostgresStoreOptions = PostgresConnection & {
    * before it rejects with `StoreError`. @default 10000
    */
   retryForMs?: number;
+  /**
+   * Only read: the tables are never created or migrated (a database without them is reported, not
+   * changed), and every write rejects. What `orchestrix runs list|show` opens. @default false
+   */
+  readonly?: boolean;
 };
 
 /** A {@link RunStore} on PostgreSQL; workers and the queue share its pool. */
@@ -43,10 +54,12 @@ export interface PostgresStore extends RunStore {
   readonly pool: pg.Pool;
   /** The database, named for messages (never with its password). */
   readonly where: string;
+  /** Queues runs on pg-boss in the same database: `flow.enqueue` stores and queues a run in one transaction. */
+  readonly queue: RunQueue;
 }
 
 /** The schema version this code writes; a database at a newer version is refused rather than misread. */
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 /** Each migration takes the schema from the version before it to its own; index 0 makes version 1. */
 const MIGRATIONS = [
@@ -74,6 +87,19 @@ const MIGRATIONS = [
   CREATE INDEX orchestrix_runs_status ON orchestrix_runs (status, updated_at DESC, run_id DESC);
   CREATE INDEX orchestrix_runs_flow ON orchestrix_runs (flow, updated_at DESC, run_id DESC);
   CREATE INDEX orchestrix_runs_leases ON orchestrix_runs (lease_until) WHERE status = 'running';
+  `,
+  // 2: signals for durable waits, kept until the save that takes them in marks them (taken_seq).
+  `
+  CREATE TABLE orchestrix_signals (
+    position bigserial PRIMARY KEY,
+    run_id text COLLATE "C" NOT NULL,
+    signal_id text NOT NULL,
+    name text NOT NULL,
+    payload json NOT NULL,
+    sent_at bigint NOT NULL,
+    taken_seq bigint,
+    UNIQUE (run_id, signal_id)
+  );
   `,
 ];
 
@@ -128,6 +154,7 @@ const MAX_BATCH = 500;
 interface Pending {
   kind: "create" | "save";
   record: RunRecord;
+  effects: SaveEffects | undefined;
   settle: (error: Error | undefined) => void;
   /** Resolves (never rejects) once this write is settled: what later reads wait for. */
   done: Promise<void>;
@@ -166,6 +193,10 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   const ensureOpen = () => {
     if (closed) throw new StoreError(`The PostgreSQL store (${where}) is closed`);
   };
+  const ensureWritable = () => {
+    ensureOpen();
+    if (options.readonly) throw new StoreError(`The PostgreSQL store (${where}) was opened read-only; nothing was written`);
+  };
 
   /**
    * Runs `work` on one connection. A call that could not reach the server is tried again until
@@ -202,6 +233,23 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     }
   };
 
+  /** A read-only store only checks that the tables are there, at this code's version. */
+  const checkSchema = () =>
+    withClient(true, async (client) => {
+      const { rows: found } = await client.query<{ table: string | null }>("SELECT to_regclass('orchestrix_schema_version')::text AS table");
+      if (!found[0]?.table) {
+        throw new StoreError(`${where} has no Orchestrix tables: no run was ever stored there, and it was opened read-only, so it was left as it is`);
+      }
+      const { rows } = await client.query<{ version: number }>("SELECT coalesce(max(version), 0) AS version FROM orchestrix_schema_version");
+      const version = rows[0]?.version ?? 0;
+      if (version !== SCHEMA_VERSION) {
+        throw new StoreError(
+          `${where} has Orchestrix schema version ${version} and was opened read-only, so it was not migrated to version ${SCHEMA_VERSION}; ` +
+            `start a worker or any run on it once to migrate it`,
+        );
+      }
+    });
+
   const migrate = () =>
     withClient(true, async (client) => {
       await client.query("BEGIN");
@@ -226,7 +274,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
 
   // Migrating happens once; a failed attempt (database down) is forgotten, so the next call tries again.
   const ensureReady = () => {
-    ready ??= migrate().catch((error: unknown) => {
+    ready ??= (options.readonly ? checkSchema() : migrate()).catch((error: unknown) => {
       ready = undefined;
       throw error;
     });
@@ -260,14 +308,15 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     for (const item of batch) item.settle(outcomes.get(item));
   };
 
-  const enqueue = (kind: Pending["kind"], record: RunRecord) =>
+  const enqueue = (kind: Pending["kind"], record: RunRecord, effects?: SaveEffects) =>
     new Promise<void>((resolve, reject) => {
-      ensureOpen();
+      ensureWritable();
       let settled!: () => void;
       const done = new Promise<void>((resolveDone) => (settled = resolveDone));
       queue.push({
         kind,
         record,
+        effects,
         done,
         settle: (error) => {
           settled();
@@ -295,14 +344,61 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     await afterQueued();
     return withClient(retryable, work);
   };
+  const write = <T>(work: (client: pg.PoolClient, retry: boolean) => Promise<T>): Promise<T> => {
+    try {
+      ensureWritable();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return run(true, work);
+  };
+
+  const runQueue = postgresQueue({
+    pool,
+    transaction: (work) =>
+      write(async (client, retry) => {
+        await client.query("BEGIN");
+        const result = await work(client, retry);
+        await client.query("COMMIT");
+        return result;
+      }),
+    insert: async (client, record) => (await client.query(INSERT_RUNS, columnsOf([record], INSERT_FIELDS))).rowCount === 1,
+    summary: async (client, runId) =>
+      (await client.query<RunSummary>(`SELECT ${SUMMARY_FIELDS} FROM orchestrix_runs WHERE run_id = $1`, [runId])).rows[0],
+  });
 
   return {
     pool,
     where,
+    queue: runQueue,
     create: (record) => enqueue("create", record),
-    save: (record) => enqueue("save", record),
+    save: (record, effects) => enqueue("save", record, effects),
+    signal: (runId, signal) =>
+      // Recording twice is recording once (the signal's id is unique per run), so a retry is safe.
+      write(async (client) => {
+        const { rows } = await client.query<{ inserted: boolean; exists: boolean }>(
+          `WITH run AS (SELECT 1 FROM orchestrix_runs WHERE run_id = $1),
+                inserted AS (
+                  INSERT INTO orchestrix_signals (run_id, signal_id, name, payload, sent_at)
+                  SELECT $1, $2, $3, $4::json, $5 WHERE EXISTS (SELECT 1 FROM run)
+                  ON CONFLICT (run_id, signal_id) DO NOTHING RETURNING 1)
+           SELECT EXISTS (SELECT 1 FROM inserted) AS inserted, EXISTS (SELECT 1 FROM run) AS exists`,
+          [runId, signal.id, signal.name, JSON.stringify(signal.payload), signal.sentAt],
+        );
+        if (!rows[0]?.exists) throw new RunNotFoundError(runId);
+        return rows[0].inserted;
+      }),
+    signals: (runId) =>
+      run(true, async (client) => {
+        const { rows } = await client.query<StoredSignal>(
+          `SELECT signal_id AS id, name, payload, sent_at::float8 AS "sentAt" FROM orchestrix_signals
+           WHERE run_id = $1 AND taken_seq IS NULL ORDER BY position`,
+          [runId],
+        );
+        return rows;
+      }),
     claim: (runId, request) =>
-      run(true, async (client, retry): Promise<Claim | undefined> => {
+      write(async (client, retry): Promise<Claim | undefined> => {
         const claimed = await client.query<RunRecord>(
           // The lease must be the one read too: an owner that renewed since is alive.
           `UPDATE orchestrix_runs SET fence = fence + 1, owner = $1, lease_until = $2
@@ -319,12 +415,12 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
         return row && { fence: row.fence, record: row };
       }),
     renew: (runId, fence, leaseUntil) =>
-      run(true, async (client) => {
+      write(async (client) => {
         const { rowCount } = await client.query(`UPDATE orchestrix_runs SET lease_until = $1 WHERE run_id = $2 AND fence = $3`, [leaseUntil, runId, fence]);
         return (rowCount ?? 0) > 0;
       }),
     release: (runId, fence) =>
-      run(true, async (client) => {
+      write(async (client) => {
         await client.query(`UPDATE orchestrix_runs SET owner = NULL, lease_until = NULL WHERE run_id = $1 AND fence = $2`, [runId, fence]);
       }),
     load: (runId) =>
@@ -356,9 +452,12 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       });
     },
     delete: (runId, fence) =>
-      run(true, async (client) => {
-        if (fence === undefined) await client.query(`DELETE FROM orchestrix_runs WHERE run_id = $1`, [runId]);
-        else await client.query(`DELETE FROM orchestrix_runs WHERE run_id = $1 AND fence = $2`, [runId, fence]);
+      write(async (client) => {
+        const { rowCount } =
+          fence === undefined
+            ? await client.query(`DELETE FROM orchestrix_runs WHERE run_id = $1`, [runId])
+            : await client.query(`DELETE FROM orchestrix_runs WHERE run_id = $1 AND fence = $2`, [runId, fence]);
+        if ((rowCount ?? 0) > 0) await client.query(`DELETE FROM orchestrix_signals WHERE run_id = $1`, [runId]);
       }),
     close: async () => {
       if (closed) return;
@@ -367,6 +466,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       pump();
       await Promise.all(waits);
       closed = true;
+      await stopSender(pool);
       if (owned) await pool.end();
     },
   };
@@ -386,7 +486,11 @@ async function commitBatch(client: pg.PoolClient, batch: Pending[], retry: boole
     if (item.kind === "save" && (best === undefined || item.record.seq > best.record.seq)) newest.set(item.record.runId, item);
   }
   const saves = [...newest.values()];
-  const transaction = creates.length > 0 && saves.length > 0;
+  // The signals a save took in are marked in the same transaction: none lost, none taken twice.
+  const takes = batch.flatMap((item) =>
+    item.kind === "save" ? (item.effects?.takeSignals ?? []).map((id) => ({ runId: item.record.runId, id })) : [],
+  );
+  const transaction = (creates.length > 0 && saves.length > 0) || takes.length > 0;
   if (transaction) await client.query("BEGIN");
 
   if (creates.length > 0) {
@@ -421,6 +525,14 @@ async function commitBatch(client: pg.PoolClient, batch: Pending[], retry: boole
       const { runId, fence } = item.record;
       const current = updated.has(runId) ? fence : fences.get(runId);
       outcomes.set(item, current === fence ? undefined : fenced(runId, current, fence));
+    }
+    const taken = takes.filter((take) => updated.has(take.runId));
+    if (taken.length > 0) {
+      await client.query(
+        `UPDATE orchestrix_signals AS s SET taken_seq = v.seq FROM unnest($1::text[], $2::text[], $3::bigint[]) AS v(run_id, signal_id, seq)
+         WHERE s.run_id = v.run_id AND s.signal_id = v.signal_id AND s.taken_seq IS NULL`,
+        [taken.map((take) => take.runId), taken.map((take) => take.id), taken.map((take) => newest.get(take.runId)?.record.seq ?? 0)],
+      );
     }
   }
   if (transaction) await client.query("COMMIT");

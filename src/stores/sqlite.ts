@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import {
   RunExistsError,
+  RunNotFoundError,
   SnapshotError,
   StoreError,
   decodeRunCursor,
@@ -17,6 +18,8 @@ import {
   type RunRecord,
   type RunStore,
   type RunSummary,
+  type SaveEffects,
+  type StoredSignal,
 } from "orchestrix";
 
 /** Options of {@link sqliteStore}. */
@@ -44,7 +47,7 @@ export interface SqliteStoreOptions {
 }
 
 /** The schema version this code writes; older files are migrated, a newer one is refused rather than misread. */
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 
 const SCHEMA_V1 = `
 CREATE TABLE orchestrix_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -107,6 +110,19 @@ const MIGRATIONS: ((db: Database.Database) => void)[] = [
       for (const [part, value] of parts) insertPart.run(row.run_id, part, row.seq, JSON.stringify(value));
     }
   },
+  // 3: signals for durable waits, kept until the save that takes them in marks them (taken_seq).
+  (db) =>
+    db.exec(`
+      CREATE TABLE orchestrix_signals (
+        run_id TEXT NOT NULL,
+        signal_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        sent_at INTEGER NOT NULL,
+        taken_seq INTEGER,
+        UNIQUE (run_id, signal_id)
+      );
+    `),
 ];
 
 const SUMMARY_COLUMNS =
@@ -137,6 +153,7 @@ interface Row extends SummaryRow {
 interface Pending {
   kind: "create" | "save";
   record: RunRecord;
+  effects: SaveEffects | undefined;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
@@ -154,14 +171,17 @@ export function sqliteStore(options: SqliteStoreOptions): RunStore {
      VALUES (@run_id, @flow, @version, @definition_hash, @input_hash, @status, @seq, @current_step, @attempts, @last_error, @owner, @fence, @lease_until, @created_at, @updated_at, @snapshot)
      ON CONFLICT (run_id) DO NOTHING`,
   );
-  // A save never moves the lease (renew does); a run that ended is held by nobody.
+  // A save never moves the lease (renew does); a run that ended is held by nobody. Positional
+  // parameters: binding them costs less than looking up named ones, and this runs on every save.
   const update = db.prepare(
     `UPDATE orchestrix_runs SET
-       status = @status, seq = @seq, snapshot = @snapshot, current_step = @current_step, attempts = @attempts,
-       last_error = @last_error, owner = @owner, updated_at = @updated_at,
-       lease_until = CASE WHEN @status = 'running' THEN lease_until ELSE NULL END
-     WHERE run_id = @run_id AND fence = @fence AND seq < @seq`,
+       status = ?, seq = ?, snapshot = ?, current_step = ?, attempts = ?, last_error = ?, owner = ?, updated_at = ?,
+       lease_until = CASE WHEN ? = 'running' THEN lease_until ELSE NULL END
+     WHERE run_id = ? AND fence = ? AND seq < ?`,
   );
+  const updateHead = (row: Row) =>
+    update.run(row.status, row.seq, row.snapshot, row.current_step, row.attempts, row.last_error, row.owner, row.updated_at, row.status, row.run_id, row.fence, row.seq)
+      .changes > 0;
   const selectFence = db.prepare<[string], { fence: number }>(`SELECT fence FROM orchestrix_runs WHERE run_id = ?`);
   const selectOne = db.prepare<[string], Row>(`SELECT * FROM orchestrix_runs WHERE run_id = ?`);
   const claimRun = db.prepare(`UPDATE orchestrix_runs SET fence = fence + 1, owner = ?, lease_until = ? WHERE run_id = ? AND fence = ? AND lease_until IS ?`);
@@ -171,6 +191,12 @@ export function sqliteStore(options: SqliteStoreOptions): RunStore {
   const removeAt = db.prepare(`DELETE FROM orchestrix_runs WHERE run_id = ? AND fence = ?`);
   const removeParts = db.prepare(`DELETE FROM orchestrix_run_parts WHERE run_id = ?`);
   const selectParts = db.prepare<[string], { part: string; value: string }>(`SELECT part, value FROM orchestrix_run_parts WHERE run_id = ?`);
+  const insertSignal = db.prepare(`INSERT INTO orchestrix_signals (run_id, signal_id, name, payload, sent_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`);
+  const takeSignal = db.prepare(`UPDATE orchestrix_signals SET taken_seq = ? WHERE run_id = ? AND signal_id = ? AND taken_seq IS NULL`);
+  const selectSignals = db.prepare<[string], { signal_id: string; name: string; payload: string; sent_at: number }>(
+    `SELECT signal_id, name, payload, sent_at FROM orchestrix_signals WHERE run_id = ? AND taken_seq IS NULL ORDER BY rowid`,
+  );
+  const removeSignals = db.prepare(`DELETE FROM orchestrix_signals WHERE run_id = ?`);
   // Parts are written many rows per statement: one statement per save would cost more than the rows.
   const PARTS_PER_STATEMENT = 64;
   const upsertParts = new Map<number, Database.Statement>();
@@ -253,10 +279,18 @@ export function sqliteStore(options: SqliteStoreOptions): RunStore {
       if (item.kind === "create") {
         const created = writeRun(item.record, (row) => insert.run(row).changes > 0, written, true, partRows);
         outcome.set(item, created ? undefined : new RunExistsError(runId, `A run with id "${runId}" already exists in ${path}`));
-      } else if (newest.get(runId) === item && !writeRun(item.record, (row) => update.run(row).changes > 0, written, false, partRows)) {
-        // Nothing changed: either a newer save of this owner is stored already, or another owner took the run.
-        const current = selectFence.get(runId)?.fence;
-        outcome.set(item, current === item.record.fence ? undefined : fenced(runId, current, item.record.fence));
+      } else if (newest.get(runId) === item) {
+        if (writeRun(item.record, updateHead, written, false, partRows)) {
+          // The signals this snapshot (or an older one of this batch, which it includes) took in are taken with it.
+          for (const other of batch) {
+            if (other.record.runId !== runId) continue;
+            for (const id of other.effects?.takeSignals ?? []) takeSignal.run(item.record.seq, runId, id);
+          }
+        } else {
+          // Nothing changed: either a newer save of this owner is stored already, or another owner took the run.
+          const current = selectFence.get(runId)?.fence;
+          outcome.set(item, current === item.record.fence ? undefined : fenced(runId, current, item.record.fence));
+        }
       }
     }
     writeParts(partRows);
@@ -291,10 +325,10 @@ export function sqliteStore(options: SqliteStoreOptions): RunStore {
     if (closed) throw new StoreError(`The SQLite store ${path} is closed`);
   };
 
-  const enqueue = (kind: Pending["kind"], record: RunRecord) =>
+  const enqueue = (kind: Pending["kind"], record: RunRecord, effects?: SaveEffects) =>
     new Promise<void>((resolve, reject) => {
       ensureOpen();
-      queue.push({ kind, record, resolve, reject });
+      queue.push({ kind, record, effects, resolve, reject });
       if (!scheduled) {
         scheduled = true;
         setImmediate(flush);
@@ -307,13 +341,28 @@ export function sqliteStore(options: SqliteStoreOptions): RunStore {
       flush(); // reads and conditional writes see every write queued before them
       return Promise.resolve(work());
     } catch (error) {
-      return Promise.reject(error instanceof StoreError || error instanceof SnapshotError ? error : wrap(path, error));
+      return Promise.reject(error instanceof StoreError || error instanceof SnapshotError || error instanceof RunNotFoundError ? error : wrap(path, error));
     }
   };
 
   return {
     create: (record) => enqueue("create", record),
-    save: (record) => enqueue("save", record),
+    save: (record, effects) => enqueue("save", record, effects),
+    signal: (runId, signal) =>
+      read(() =>
+        db
+          .transaction(() => {
+            if (!selectFence.get(runId)) throw new RunNotFoundError(runId);
+            return insertSignal.run(runId, signal.id, signal.name, JSON.stringify(signal.payload), signal.sentAt).changes > 0;
+          })
+          .immediate(),
+      ),
+    signals: (runId) =>
+      read(() =>
+        selectSignals.all(runId).map(
+          (row): StoredSignal => ({ id: row.signal_id, name: row.name, payload: JSON.parse(row.payload) as Json, sentAt: row.sent_at }),
+        ),
+      ),
     claim: (runId, request) =>
       read(() => {
         const claimed = db
@@ -375,7 +424,10 @@ export function sqliteStore(options: SqliteStoreOptions): RunStore {
     delete: (runId, fence) =>
       read(() => {
         db.transaction(() => {
-          if ((fence === undefined ? remove.run(runId) : removeAt.run(runId, fence)).changes > 0) removeParts.run(runId);
+          if ((fence === undefined ? remove.run(runId) : removeAt.run(runId, fence)).changes > 0) {
+            removeParts.run(runId);
+            removeSignals.run(runId);
+          }
         }).immediate();
         committed.delete(runId);
       }),

@@ -1,4 +1,5 @@
 import type { Json } from "../json.js";
+import type { ReceivedSignal } from "../snapshot/context.js";
 import type { FlowStatus } from "../types.js";
 
 /** Where a stored run stands: still going, or how it ended. */
@@ -69,12 +70,42 @@ export interface ClaimRequest {
   leaseUntil: number;
 }
 
+/** A signal as a store keeps it until a save of its run takes it in: `flow.signal()` records one. */
+export type StoredSignal = ReceivedSignal;
+
+/** What a save does besides writing the run, in the same transaction. */
+export interface SaveEffects {
+  /** Ids of the run's recorded signals this snapshot took in: marked taken with it, so none is lost or taken twice. */
+  takeSignals?: readonly string[];
+}
+
 /** A granted claim. */
 export interface Claim {
   /** The new fence; every save of this owner carries it. */
   fence: number;
   /** The record as it was claimed. */
   record: RunRecord;
+}
+
+/**
+ * What a store that also dispatches runs to workers offers (PostgreSQL with pg-boss): the engine
+ * uses it for `flow.enqueue` and to park runs, and never needs to know what queue is behind it.
+ */
+export interface RunQueue {
+  /**
+   * Stores a new run that nobody holds yet (fence 0) and queues it for a worker, in one transaction.
+   * Resolves with `undefined` once both are committed, or with the run already stored under this
+   * id (then nothing was written).
+   */
+  enqueue(record: RunRecord): Promise<RunSummary | undefined>;
+  /**
+   * Hands a run back (only if it is still at `fence`) and queues it for whichever worker is free at
+   * `wakeAt` (epoch ms; at once when absent; with `null`, only when {@link RunQueue.wake} is called), in one transaction. Until `wakeAt` its lease stays
+   * set, so the run reads as parked rather than abandoned; nobody owns it.
+   */
+  park(runId: string, flow: string, fence: number, wakeAt?: number | null): Promise<void>;
+  /** Queues a run for whichever worker is free, now (a signal was sent to it); a held run's owner just ignores the job. */
+  wake(runId: string, flow: string): Promise<void>;
 }
 
 /**
@@ -94,7 +125,14 @@ export interface RunStore {
    * Writes a run at `record.fence`; resolves once durable. Rejects with `RunFencedError` when the
    * run's fence moved on (another owner claimed it); a save older than the stored `seq` is ignored.
    */
-  save(record: RunRecord): Promise<void>;
+  save(record: RunRecord, effects?: SaveEffects): Promise<void>;
+  /**
+   * Records a signal for a stored run, durably; resolves `false` (nothing written) when a signal
+   * with this id is already recorded for the run, taken in or not. Rejects with `RunNotFoundError` when no such run is stored.
+   */
+  signal(runId: string, signal: StoredSignal): Promise<boolean>;
+  /** The run's recorded signals that no save has taken in yet, oldest first. */
+  signals(runId: string): Promise<StoredSignal[]>;
   /** Extends the lease of the owner at `fence`; false when that fence is no longer current. */
   renew(runId: string, fence: number, leaseUntil: number): Promise<boolean>;
   /** Hands a run back (owner and lease cleared) if it is still at `fence`, so another process may claim it at once. */
@@ -103,8 +141,10 @@ export interface RunStore {
   load(runId: string): Promise<RunRecord | undefined>;
   /** Summaries of the runs matching the query (no snapshots), most recently updated first, a page at a time. */
   list(query?: RunQuery): Promise<RunPage>;
-  /** Removes a run (when a cached result expired and the id runs again); with `fence`, only if the run is still at it. */
+  /** Removes a run and its signals (when a cached result expired and the id runs again); with `fence`, only if the run is still at it. */
   delete(runId: string, fence?: number): Promise<void>;
   /** Releases the store's resources; later calls reject. */
   close(): Promise<void>;
+  /** Present when the store can queue runs for workers: `flow.enqueue` needs it, and runs park on it. */
+  readonly queue?: RunQueue;
 }

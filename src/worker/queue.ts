@@ -1,27 +1,19 @@
 import PgBoss from "pg-boss";
-import { FlowValidationError, storedResult, type FlowResult, type Json } from "orchestrix";
-import type { PostgresStore } from "../stores/postgres.js";
+import type pg from "pg";
 
 /** The pg-boss queue every worker takes runs from. */
 export const RUN_QUEUE = "orchestrix-runs";
 
-/** What a job of {@link RUN_QUEUE} asks: start the run with this input, or (without input) continue it from its snapshot. */
+/** What a job of {@link RUN_QUEUE} asks: continue this stored run (a queued one starts from its input). */
 export interface RunJob {
   runId: string;
   flow: string;
-  input?: Json;
-}
-
-/** What {@link enqueue} needs of a flow: its name and its input schema. */
-export interface EnqueueableFlow {
-  name: string;
-  definition: { schema: { "~standard": { validate(value: unknown): unknown } } | undefined };
 }
 
 /** A pg-boss on the store's own pool: the queue lives in the same database as the runs. */
-export function bossOn(store: PostgresStore, options: { supervise: boolean; onError?: (error: Error) => void }): PgBoss {
+export function bossOn(pool: pg.Pool, options: { supervise: boolean; onError?: (error: Error) => void }): PgBoss {
   const boss = new PgBoss({
-    db: { executeSql: (text, values) => store.pool.query(text, values) },
+    db: { executeSql: (text, values) => pool.query(text, values) },
     supervise: options.supervise,
     // Expiring jobs is maintenance: it must run often for a dead worker's fetched jobs to come back in seconds.
     maintenanceIntervalSeconds: 1,
@@ -34,7 +26,7 @@ export function bossOn(store: PostgresStore, options: { supervise: boolean; onEr
 
 /**
  * A job only says "run this id"; the run's own lease is what guards it. A job whose worker died
- * before the run had a record would otherwise stay active for pg-boss's default 15 minutes: here
+ * before it claimed the run would otherwise stay active for pg-boss's default 15 minutes: here
  * it expires after 3 s and comes back at once, as often as needed. A job still held by a live
  * worker that comes back this way finds its run claimed (FlowAlreadyRunningError) and is done.
  */
@@ -47,9 +39,9 @@ const QUEUE_LOCK = "8030590385786283381";
  * Starts pg-boss and makes sure the run queue exists. pg-boss 10 deadlocks when several processes
  * create one queue at the same moment, so creating it is serialised under an advisory lock.
  */
-export async function startBoss(store: PostgresStore, boss: PgBoss): Promise<void> {
+export async function startBoss(pool: pg.Pool, boss: PgBoss): Promise<void> {
   await boss.start();
-  const client = await store.pool.connect();
+  const client = await pool.connect();
   try {
     await client.query("SELECT pg_advisory_lock($1::bigint)", [QUEUE_LOCK]);
     try {
@@ -62,57 +54,33 @@ export async function startBoss(store: PostgresStore, boss: PgBoss): Promise<voi
   }
 }
 
-const senders = new WeakMap<PostgresStore, Promise<PgBoss>>();
+const senders = new WeakMap<pg.Pool, { boss: PgBoss; started: Promise<PgBoss> }>();
 
-function senderFor(store: PostgresStore): Promise<PgBoss> {
-  let sender = senders.get(store);
+/** The pg-boss a pool sends jobs with (no supervision: that is the workers' job), started once. */
+export function senderFor(pool: pg.Pool): Promise<PgBoss> {
+  let sender = senders.get(pool);
   if (!sender) {
-    const boss = bossOn(store, { supervise: false });
-    sender = startBoss(store, boss).then(() => boss);
-    sender.catch(() => senders.delete(store));
-    senders.set(store, sender);
+    const boss = bossOn(pool, { supervise: false });
+    const started = startBoss(pool, boss).then(() => boss);
+    sender = { boss, started };
+    started.catch(() => senders.delete(pool));
+    senders.set(pool, sender);
   }
-  return sender;
+  return sender.started;
 }
 
-/** Queues a job of {@link RUN_QUEUE}. */
-export async function sendRunJob(store: PostgresStore, job: RunJob, options: PgBoss.SendOptions = {}): Promise<void> {
-  const boss = await senderFor(store);
-  await boss.send(RUN_QUEUE, job, options);
+/** Stops the pool's sender, if it has one (before the pool ends). */
+export async function stopSender(pool: pg.Pool): Promise<void> {
+  const sender = senders.get(pool);
+  senders.delete(pool);
+  if (!sender) return;
+  const boss = await sender.started.catch(() => undefined);
+  await boss?.stop({ graceful: false, wait: true, close: false });
 }
 
-/**
- * Queues a run for whichever worker is free, after validating its input here. The run id is the
- * idempotency key: queueing the same id again runs it once (a worker finds it stored).
- *
- * @example
- * const { runId } = await enqueue(paymentSaga, order, { store, runId: `order-${order.id}` });
- * const result = await result(runId, { store, timeoutMs: 60_000 });
- */
-export async function enqueue(flow: EnqueueableFlow, input: Json, options: { store: PostgresStore; runId: string }): Promise<{ runId: string }> {
-  const schema = flow.definition.schema;
-  if (schema) {
-    const outcome = (await schema["~standard"].validate(input)) as { issues?: readonly { message: string }[] };
-    if (outcome.issues) throw new FlowValidationError(flow.name, outcome.issues);
-  }
-  await sendRunJob(options.store, { runId: options.runId, flow: flow.name, input }, { singletonKey: options.runId });
-  return { runId: options.runId };
-}
-
-/**
- * Resolves with a run's result once it has ended, from whichever process ran it. Polls the store,
- * backing off from 50 ms to 1 s; rejects after `timeoutMs`.
- */
-export async function result(runId: string, options: { store: PostgresStore; timeoutMs?: number }): Promise<FlowResult> {
-  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
-  for (let delay = 50; ; delay = Math.min(delay * 2, 1_000)) {
-    const record = await options.store.load(runId);
-    if (record && record.status !== "running") return storedResult(record);
-    const left = deadline - Date.now();
-    if (left <= 0) {
-      const state = record ? `it is still running (${record.currentStep ?? "between steps"})` : "no worker has started it";
-      throw Object.assign(new Error(`Run "${runId}" did not end within ${options.timeoutMs ?? 60_000} ms: ${state}`), { name: "TimeoutError" });
-    }
-    await new Promise((resolve) => setTimeout(resolve, Math.min(delay, left)));
-  }
+/** Queues a job of {@link RUN_QUEUE}, in the transaction of `client` when given. */
+export async function sendRunJob(pool: pg.Pool, job: RunJob, options: PgBoss.SendOptions = {}, client?: pg.ClientBase): Promise<void> {
+  const boss = await senderFor(pool);
+  const db = client && { executeSql: (text: string, values: unknown[]) => client.query(text, values) };
+  await boss.send(RUN_QUEUE, { ...job }, db ? { ...options, db } : options);
 }

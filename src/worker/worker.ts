@@ -1,4 +1,4 @@
-import { FlowAlreadyRunningError, RunFencedError, type FlowResult } from "orchestrix";
+import { FlowAlreadyRunningError, RunFencedError, RunHandedBackError, type FlowResult, type HandBackOptions } from "orchestrix";
 import type PgBoss from "pg-boss";
 import type { PostgresStore } from "../stores/postgres.js";
 import { bossOn, RUN_QUEUE, sendRunJob, startBoss, type RunJob } from "./queue.js";
@@ -6,8 +6,7 @@ import { bossOn, RUN_QUEUE, sendRunJob, startBoss, type RunJob } from "./queue.j
 /** What a worker needs of a flow (a `Flow` has it). */
 export interface WorkerFlow {
   name: string;
-  run(input: never, options: { store: PostgresStore; runId: string; leaseMs: number }): Promise<FlowResult>;
-  resume(runId: string, options: { store: PostgresStore; leaseMs: number }): Promise<FlowResult>;
+  resume(runId: string, options: { store: PostgresStore; leaseMs: number } & HandBackOptions): Promise<FlowResult>;
 }
 
 /** Options of {@link createWorker}. */
@@ -27,7 +26,17 @@ export interface WorkerOptions {
   sweepMs?: number;
   /** How often an idle worker asks the queue for work; a slot that comes free asks at once. @default 500 */
   pollMs?: number;
-  /** How long `stop()` waits for the runs in flight to end. @default 30000 */
+  /**
+   * A run with nothing to do but wait longer than this (for a retry, a sleep, or a signal) is
+   * parked: its lease released, it leaves this worker's memory, and a job queued for its deadline
+   * (or sent with its signal) wakes it on whichever worker is free then. @default 5000
+   */
+  parkAfterMs?: number;
+  /**
+   * How long `stop()` waits for the step functions in flight to finish (each run is then handed
+   * back at that boundary); after it, the worker stops anyway and those runs are taken over once
+   * their leases run out. @default 30000
+   */
   stopTimeoutMs?: number;
   /** Where failures that are not a run's own are reported. @default console.error */
   onError?: (error: Error) => void;
@@ -39,11 +48,17 @@ export interface WorkerOptions {
 export interface Worker {
   /** Starts taking runs from the queue and taking over abandoned ones. */
   start(): Promise<void>;
-  /** Takes no new run and waits (up to `stopTimeoutMs`) for the runs in flight to end. */
+  /**
+   * Takes no new run; every run in flight finishes the step it is in and is then handed back
+   * (saved, released and queued again for another worker), never dropped. Waits up to `stopTimeoutMs`.
+   */
   stop(): Promise<void>;
   /** Runs in flight here now. */
   readonly inFlight: number;
 }
+
+/** A lease that ran out is queued for takeover at most once in this many seconds (per run and fence). */
+const TAKEOVER_SLOT_SECONDS = 5;
 
 /**
  * A worker: takes runs from the pg-boss queue, claims each in the store (claim, lease, fence) and
@@ -64,6 +79,10 @@ export function createWorker(options: WorkerOptions): Worker {
   const onError = options.onError ?? ((error: Error) => console.error(`orchestrix worker: ${error.message}`));
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new TypeError(`Expected concurrency to be a positive integer, got ${String(concurrency)}`);
   const log = options.log ?? ((line: string) => console.log(line));
+  const parkAfterMs = options.parkAfterMs ?? 5_000;
+  if (!Number.isFinite(parkAfterMs) || parkAfterMs < 0) throw new TypeError(`Expected parkAfterMs to be a non-negative number of milliseconds, got ${String(parkAfterMs)}`);
+  /** Aborted by stop(): every run in flight hands itself back at its next transition boundary. */
+  let handBack = new AbortController();
   const flows = new Map(options.flows.map((flow) => [flow.name, flow]));
   let boss: PgBoss | undefined;
   let sweeper: ReturnType<typeof setInterval> | undefined;
@@ -78,9 +97,13 @@ export function createWorker(options: WorkerOptions): Worker {
     const flow = flows.get(job.flow);
     if (!flow) throw new Error(`This worker has no flow "${job.flow}" (it has ${[...flows.keys()].join(", ")}); run ${job.runId} is left in the queue`);
     try {
-      if (job.input !== undefined) await flow.run(job.input as never, { store, runId: job.runId, leaseMs });
-      else await flow.resume(job.runId, { store, leaseMs });
+      await flow.resume(job.runId, { store, leaseMs, handBack: handBack.signal, parkAfterMs });
     } catch (error) {
+      // Handed back (this worker is stopping) or parked until a retry: the store queued its next job.
+      if (error instanceof RunHandedBackError) {
+        const why = error.wakeAt === undefined ? "handed back" : error.wakeAt === null ? "parked until its signal" : `parked until ${new Date(error.wakeAt).toISOString()}`;
+        return log(`orchestrix worker: run ${job.runId} ${why}`);
+      }
       // Another owner holds the run (its lease decides when it may be taken over), or took it from us.
       if (error instanceof FlowAlreadyRunningError) return;
       if (error instanceof RunFencedError) return log(`orchestrix worker: run ${job.runId} was taken over by another worker; stopped it here`);
@@ -139,9 +162,14 @@ export function createWorker(options: WorkerOptions): Worker {
     for (let pages = 0; pages < 20; pages++) {
       const page = await store.list({ status: "running", limit: 500, ...(after === undefined ? {} : { after }) });
       for (const run of page.runs) {
-        if (flows.has(run.flow) && (run.leaseUntil === null || run.leaseUntil < now)) {
-          // Ahead of new runs: an abandoned run has waited for its lease to run out already.
-          await sendRunJob(store, { runId: run.runId, flow: run.flow }, { priority: 10, singletonKey: `takeover:${run.runId}:${run.fence}` });
+        // A run nobody owns (queued, parked, handed back) has a job already: it was queued in the same transaction.
+        if (flows.has(run.flow) && run.owner !== null && (run.leaseUntil === null || run.leaseUntil < now)) {
+          // Ahead of new runs: an abandoned run has waited for its lease to run out already. Once per fence and slot.
+          await sendRunJob(store.pool, { runId: run.runId, flow: run.flow }, {
+            priority: 10,
+            singletonKey: `takeover:${run.runId}:${run.fence}`,
+            singletonSeconds: TAKEOVER_SLOT_SECONDS,
+          });
         }
       }
       if (!page.next) return;
@@ -155,10 +183,11 @@ export function createWorker(options: WorkerOptions): Worker {
     },
     async start() {
       if (boss) return;
-      const active = bossOn(store, { supervise: true, onError });
+      const active = bossOn(store.pool, { supervise: true, onError });
       boss = active;
       stopping = false;
-      await startBoss(store, active);
+      handBack = new AbortController();
+      await startBoss(store.pool, active);
       dispatching = dispatch(active);
       let sweeping = false;
       sweeper = setInterval(() => {
@@ -175,6 +204,7 @@ export function createWorker(options: WorkerOptions): Worker {
       if (sweeper) clearInterval(sweeper);
       sweeper = undefined;
       await dispatching;
+      handBack.abort();
       let timer: ReturnType<typeof setTimeout> | undefined;
       const timeout = new Promise((resolve) => (timer = setTimeout(resolve, options.stopTimeoutMs ?? 30_000)));
       await Promise.race([Promise.all(running), timeout]);

@@ -9,6 +9,7 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync,
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
+import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../helpers/cli.js";
 
@@ -129,7 +130,8 @@ describe("the packed tarball", () => {
   it("holds the build, the LICENSE, and every file the README links to", async () => {
     const { stdout } = await exec("tar", ["-tzf", tarball]);
     const files = new Set(stdout.split("\n").map((line) => line.replace(/^package\//, "")));
-    for (const file of ["dist/index.js", "dist/index.d.ts", "dist/sqlite.js", "dist/inspector.js", "dist/cli.js", "LICENSE", "README.md", "package.json"]) {
+    const built = ["dist/index.js", "dist/index.d.ts", "dist/sqlite.js", "dist/inspector.js", "dist/inspector-client.js", "dist/layout-worker.js", "dist/cli.js"];
+    for (const file of [...built, "LICENSE", "README.md", "package.json"]) {
       expect(files, file).toContain(file);
     }
     const readme = readFileSync(join(ROOT, "README.md"), "utf8");
@@ -166,6 +168,40 @@ describe("a new project that installs the tarball as the README says", () => {
     expect(outputs[2]).toMatch(/^Status +completed$/m);
     expect(outputs[2]).toContain("(none needed: the run completed)");
     expect(readFileSync(join(project, "machines", "hello.svg"), "utf8")).toContain(">greet<");
+
+    // The installed inspector serves its page whole (its script inlined): in a real browser, with no
+    // network beyond the inspector, it connects and shows the stored run drawn from the module's flow.
+    const inspector = spawn("npx", ["orchestrix", "inspect", "--port", "0", "--store", "sqlite:runs.db", "--module", "./flows.ts"], {
+      cwd: project,
+      env: userEnv(),
+      detached: true,
+    });
+    try {
+      let printed = "";
+      inspector.stdout.setEncoding("utf8").on("data", (chunk: string) => (printed += chunk));
+      inspector.stderr.setEncoding("utf8").on("data", (chunk: string) => (printed += chunk));
+      await expect.poll(() => /Orchestrix inspector: (\S+)/.exec(printed)?.[1], { timeout: 60_000 }).toBeDefined();
+      const browser = await chromium.launch({
+        executablePath: "/usr/bin/chromium",
+        args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+      });
+      try {
+        const page = await browser.newPage();
+        const problems: string[] = [];
+        page.on("pageerror", (error) => problems.push(error.message));
+        page.on("console", (message) => void (message.type() === "error" && problems.push(message.text())));
+        page.on("request", (request) => void (new URL(request.url()).hostname !== "127.0.0.1" && problems.push(`request to ${request.url()}`)));
+        await page.goto(/Orchestrix inspector: (\S+)/.exec(printed)![1]!);
+        await page.locator("#connection.conn-on").waitFor();
+        await page.locator('.run-item[data-name="hello-1"]').click();
+        await page.locator('#graph [data-state="hello.steps.greet"].ox-mark-completed').waitFor();
+        expect(problems).toEqual([]);
+      } finally {
+        await browser.close();
+      }
+    } finally {
+      process.kill(-inspector.pid!, "SIGINT");
+    }
 
     // A module that fails to load says what failed, not a hint about loaders.
     writeFileSync(join(project, "broken.ts"), 'const n: number = 1;\nthrow new Error(`broken at import ${n}`);\n');

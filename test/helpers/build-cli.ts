@@ -2,12 +2,15 @@
  * Vitest global setup: builds, once for every test, what the tests start as child processes: the
  * CLI and the fixture processes of the crash and fault-injection tests, as ESM files without type
  * declarations. Starting plain `node` on a built file is half the cost of compiling the sources
- * through tsx in each child, and those tests start dozens of children. The build is kept while its
- * inputs are unchanged: a run after an edit elsewhere (a test, a doc) starts at once.
+ * through tsx in each child, and those tests start dozens of children. Next to the CLI, as in the
+ * package's dist/, go the files the inspector loads at run time: its page's script and its layout
+ * worker. The build is kept while its inputs are unchanged: a run after an edit elsewhere (a test,
+ * a doc) starts at once.
  */
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { CLIENT_BUILD, CLIENT_FILE } from "../../src/inspector/server/client-script.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 
@@ -47,35 +50,42 @@ function hashOf(files: readonly string[]): string {
 export default async function setup(): Promise<void> {
   const stamp = join(OUT_DIR, "inputs.sha256");
   const hash = hashOf(inputs());
-  const outputs = [BUILT_CLI, join(OUT_DIR, "layout-worker.js"), ...FIXTURES.map(builtFixture)];
+  const outputs = [BUILT_CLI, join(OUT_DIR, "layout-worker.js"), join(OUT_DIR, CLIENT_FILE), ...FIXTURES.map(builtFixture)];
   if (existsSync(stamp) && readFileSync(stamp, "utf8") === hash && outputs.every((file) => existsSync(file))) return;
   // Imported only to build: loading tsup alone takes most of a second.
   const { build } = await import("tsup");
+  rmSync(OUT_DIR, { recursive: true, force: true });
   const src = join(ROOT, "src");
   const fixtures = Object.fromEntries(FIXTURES.map((name) => [name, join(ROOT, "test", "fixtures", `${name}.ts`)]));
-  await build({
-    // The layout worker next to the CLI, as in the package: `orchestrix inspect` starts it by URL.
-    entry: { cli: join(src, "cli", "index.ts"), "layout-worker": join(src, "graph", "layout-worker.ts"), ...fixtures },
-    outDir: OUT_DIR,
-    format: ["esm"],
-    target: "node20",
-    platform: "node",
-    dts: false,
-    sourcemap: false,
-    silent: true,
-    config: false,
-    clean: true,
-    // The library is bundled from the sources; its dependencies (and tsx, the user's own) stay imports.
-    external: ["tsx"],
-    noExternal: [/^orchestrix/],
-    esbuildOptions(options) {
-      options.alias = {
-        orchestrix: join(src, "index.ts"),
-        "orchestrix/sqlite": join(src, "sqlite.ts"),
-        "orchestrix/postgres": join(src, "postgres.ts"),
-        "orchestrix/inspector": join(src, "inspector.ts"),
-      };
-    },
-  });
+  const common = { outDir: OUT_DIR, silent: true, config: false } as const;
+  await Promise.all([
+    build({
+      ...common,
+      entry: { [CLIENT_FILE.replace(/\.js$/, "")]: join(src, "inspector", "client", "main.ts") },
+      ...CLIENT_BUILD,
+      outExtension: () => ({ js: ".js" }),
+    }),
+    build({ ...common, entry: { "layout-worker": join(src, "graph", "layout-worker.ts") }, format: ["esm"], target: "node20", platform: "node" }),
+    build({
+      ...common,
+      entry: { cli: join(src, "cli", "index.ts"), ...fixtures },
+      format: ["esm"],
+      target: "node20",
+      platform: "node",
+      dts: false,
+      sourcemap: false,
+      // The library is bundled from the sources; its dependencies (and tsx, the user's own) stay imports.
+      external: ["tsx"],
+      noExternal: [/^orchestrix/],
+      esbuildOptions(options) {
+        options.alias = {
+          orchestrix: join(src, "index.ts"),
+          "orchestrix/sqlite": join(src, "sqlite.ts"),
+          "orchestrix/postgres": join(src, "postgres.ts"),
+          "orchestrix/inspector": join(src, "inspector.ts"),
+        };
+      },
+    }),
+  ]);
   writeFileSync(stamp, hash);
 }

@@ -47,6 +47,11 @@ export async function openInspectorPage(): Promise<PageSession> {
   page.on("console", (message) => {
     if (message.type() === "error") problems.push(message.text());
   });
+  // The page works offline: it asks nothing of any host but the inspectors on this one.
+  page.on("request", (request) => {
+    const url = new URL(request.url());
+    if (url.protocol !== "data:" && url.hostname !== "127.0.0.1") problems.push(`request to ${request.url()}`);
+  });
   await page.goto(inspector.url);
   await page.locator("#connection.conn-on").waitFor();
   return {
@@ -63,14 +68,19 @@ export async function openInspectorPage(): Promise<PageSession> {
   };
 }
 
-/** Opens the inspector's page before the suite's tests (failing on any page error) and closes it after. */
+/** Opens the inspector's page before the suite's tests and closes it after, failing on any page error in between. */
 export function inspectorPageForSuite(): { readonly page: Page; readonly reporter: PageSession["reporter"] } {
   let session: PageSession | undefined;
   beforeAll(async () => {
     session = await openInspectorPage();
     expect(session.problems).toEqual([]);
   });
-  afterAll(() => session?.close());
+  afterAll(async () => {
+    // Nothing the tests did made the page throw or log an error (a CSP refusal included).
+    const problems = session?.problems ?? [];
+    await session?.close();
+    expect(problems).toEqual([]);
+  });
   const current = () => {
     if (!session) throw new Error("The inspector page is opened in beforeAll");
     return session;

@@ -178,6 +178,47 @@ export function describeStoreContract(factory: StoreFactory): void {
         await expect(store.list({ after: "not a cursor" })).rejects.toThrow(/cursor/);
       }));
 
+    it("records a signal once per id, durably, and hands back only those no save took in, oldest first", () =>
+      withStore(async (store) => {
+        await store.create(recordOf("s1"));
+        const signal = (id: string, name = "paid") => ({ id, name, payload: { chargeId: id, nested: [1, null] }, sentAt: 100 });
+        expect(await store.signal("s1", signal("a"))).toBe(true);
+        expect(await store.signal("s1", signal("b", "approved"))).toBe(true);
+        expect(await store.signal("s1", { ...signal("a"), payload: "a second send of id a" })).toBe(false);
+        expect(await store.signals("s1")).toEqual([signal("a"), signal("b", "approved")]);
+        await expect(store.signal("missing", signal("c"))).rejects.toThrow(/No stored run "missing"/);
+        expect(await store.signals("missing")).toEqual([]);
+        // The save that took a signal in marks it, in the same write; a taken id is still recorded once.
+        await store.save(recordOf("s1", { seq: 2 }), { takeSignals: ["a"] });
+        expect(await store.signals("s1")).toEqual([signal("b", "approved")]);
+        expect(await store.signal("s1", signal("a"))).toBe(false);
+        expect(await store.signals("s1")).toEqual([signal("b", "approved")]);
+      }));
+
+    it("takes no signal in with a save it refuses (old fence) or ignores (old seq)", () =>
+      withStore(async (store) => {
+        await store.create(recordOf("s2", { seq: 5 }));
+        await store.signal("s2", { id: "x", name: "paid", payload: null, sentAt: 1 });
+        await store.save(recordOf("s2", { seq: 4 }), { takeSignals: ["x"] });
+        expect((await store.signals("s2")).map((s) => s.id)).toEqual(["x"]);
+        const claim = await store.claim("s2", { fence: 1, heldUntil: 10_000, owner: "host-b:2", leaseUntil: 20_000 });
+        expect(claim?.fence).toBe(2);
+        await expect(store.save(recordOf("s2", { seq: 6 }), { takeSignals: ["x"] })).rejects.toBeInstanceOf(RunFencedError);
+        expect((await store.signals("s2")).map((s) => s.id)).toEqual(["x"]);
+        await store.save(recordOf("s2", { seq: 6, fence: 2, owner: "host-b:2" }), { takeSignals: ["x"] });
+        expect(await store.signals("s2")).toEqual([]);
+      }));
+
+    it("deletes a run's signals with it", () =>
+      withStore(async (store) => {
+        await store.create(recordOf("s3"));
+        await store.signal("s3", { id: "x", name: "paid", payload: 1, sentAt: 1 });
+        await store.delete("s3");
+        await store.create(recordOf("s3"));
+        expect(await store.signals("s3")).toEqual([]);
+        expect(await store.signal("s3", { id: "x", name: "paid", payload: 2, sentAt: 2 })).toBe(true);
+      }));
+
     it("rejects every call once closed", async () => {
       const store = await factory.make();
       await store.close();

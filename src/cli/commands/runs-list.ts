@@ -1,7 +1,7 @@
 import type { RunStatus } from "orchestrix";
 import { ExitCode } from "../cli-error.js";
 import { formatAgo, truncate } from "../format.js";
-import { isOrphaned } from "../liveness.js";
+import { describeStatus } from "../liveness.js";
 import { withStore } from "../store-url.js";
 import { renderTable } from "../table.js";
 
@@ -43,7 +43,7 @@ export async function listRuns(options: ListRunsOptions): Promise<number> {
       records.map((record) => [
         record.runId,
         record.flow,
-        isOrphaned(record) ? "running (orphaned)" : record.status,
+        describeStatus(record, now, false),
         record.currentStep ?? "-",
         String(record.attempts),
         record.lastError === null ? "" : truncate(record.lastError, 48),

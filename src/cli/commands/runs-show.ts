@@ -1,7 +1,7 @@
 import { readFlowSnapshot, type FlowContext, type RunRecord, type StepRecord } from "orchestrix";
 import { ExitCode } from "../cli-error.js";
 import { formatAgo, formatDuration, formatJson, formatTime, truncate } from "../format.js";
-import { describeOwner, isOrphaned } from "../liveness.js";
+import { describeOwner, describeStatus } from "../liveness.js";
 import { loadRun } from "../run-target.js";
 import { withStore } from "../store-url.js";
 import { renderTable } from "../table.js";
@@ -29,10 +29,13 @@ export function renderRun(record: RunRecord, now: number): string {
   const fields: [string, string][] = [
     ["Run", record.runId],
     ["Flow", `${record.flow} (${record.version === null ? "no version label" : `version ${JSON.stringify(record.version)}`}, definition ${record.definitionHash})`],
-    ["Status", isOrphaned(record) ? "running (orphaned: its process is gone)" : record.status],
+    ["Status", describeStatus(record, now, true)],
     ["Owner", describeOwner(record)],
   ];
   if (record.currentStep !== null) fields.push(["Current step", `${record.currentStep} (attempt ${record.attempts})`]);
+  for (const [name, step] of Object.entries(context?.steps ?? {})) {
+    if (step.status === "waiting") fields.push(["Waiting", describeWait(name, step)]);
+  }
   fields.push(["Created", `${formatTime(record.createdAt)} (${formatAgo(record.createdAt, now)})`]);
   fields.push(["Updated", `${formatTime(record.updatedAt)} (${formatAgo(record.updatedAt, now)})`]);
   if (context?.failedStep) fields.push(["Failed step", context.failedStep]);
@@ -68,7 +71,9 @@ function stepTable(records: Record<string, StepRecord>, ended: boolean): string 
       name,
       step.status === "retrying" && step.retryAt !== null
         ? `retrying at ${formatTime(step.retryAt)}`
-        : ended && step.status === "pending"
+        : step.status === "waiting"
+          ? describeWait(name, step)
+          : ended && step.status === "pending"
           ? "not needed"
           : step.status,
       String(step.attempts),
@@ -77,6 +82,12 @@ function stepTable(records: Record<string, StepRecord>, ended: boolean): string 
       step.error === null ? "" : truncate(step.error.message, 80),
     ]),
   );
+}
+
+/** What a waiting step waits for: "waiting for payment-confirmed until 12:15:00", "sleeping until 12:15:00". */
+function describeWait(name: string, step: StepRecord): string {
+  const until = step.until === null || step.until === undefined ? "" : ` until ${formatTime(step.until)}`;
+  return step.pause === "sleep" ? `sleeping${until}` : `waiting for ${name}${until || " (no timeout)"}`;
 }
 
 /** The machine context in a stored snapshot, when it is an Orchestrix snapshot. */

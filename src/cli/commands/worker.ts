@@ -8,9 +8,13 @@ export interface WorkerCommandOptions {
   store: string;
   concurrency: number;
   leaseMs?: number;
+  parkAfterMs?: number;
 }
 
-/** `orchestrix worker`: runs the module's flows from the PostgreSQL queue until SIGTERM or SIGINT, then stops gracefully. */
+/**
+ * `orchestrix worker`: runs the module's flows from the PostgreSQL queue until SIGTERM or SIGINT,
+ * then stops gracefully: each run in flight finishes the step it is in and is handed back to the queue.
+ */
 export async function workerCommand(module: string, options: WorkerCommandOptions): Promise<number> {
   const url = parseStoreUrl(options.store);
   if (url.scheme !== "postgres") {
@@ -23,6 +27,7 @@ export async function workerCommand(module: string, options: WorkerCommandOption
     flows,
     concurrency: options.concurrency,
     ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
+    ...(options.parkAfterMs === undefined ? {} : { parkAfterMs: options.parkAfterMs }),
   });
   await worker.start();
   console.log(`orchestrix worker ${process.pid}: running ${flows.map((flow) => flow.name).join(", ")} from ${store.where}, ${options.concurrency} at a time`);
@@ -30,7 +35,7 @@ export async function workerCommand(module: string, options: WorkerCommandOption
     process.once("SIGINT", () => resolveStop());
     process.once("SIGTERM", () => resolveStop());
   });
-  console.log(`orchestrix worker ${process.pid}: stopping, waiting for ${worker.inFlight} run(s) in flight`);
+  console.log(`orchestrix worker ${process.pid}: stopping; ${worker.inFlight} run(s) in flight finish their current step and are handed back`);
   await worker.stop();
   await store.close();
   return 0;

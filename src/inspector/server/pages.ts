@@ -5,7 +5,7 @@
  */
 import type { RawData, WebSocket } from "ws";
 import type { GraphSource } from "../definitions.js";
-import { parsePageMessage, type PageMessage, type ServerMessage } from "../page-protocol.js";
+import { parsePageMessage, type PageMessage, type ServerMessage, type ServerMessageOf } from "../page-protocol.js";
 import { liveSummary, pointDetail, visitedUntil } from "../views.js";
 import { textOf } from "./reporters.js";
 import { messageOf } from "./respond.js";
@@ -25,7 +25,7 @@ interface PageClient {
 }
 
 /** What the page is told on connecting. */
-export type Hello = Extract<ServerMessage, { type: "hello" }>;
+export type Hello = ServerMessageOf<"hello">;
 
 /** Every open page. */
 export class PageSessions {
@@ -136,7 +136,7 @@ export class PageSessions {
     const { id, machineId, complete } = source;
     source.draw().then(
       ({ layout, svg }) => sendTo(page, { type: "graph", id, machineId, svg, truncated: layout.truncated, complete }),
-      (error: unknown) => sendTo(page, { type: "graph", id, machineId, error: messageOf(error) }),
+      (error: unknown) => sendTo(page, { type: "graph-error", id, machineId, error: messageOf(error) }),
     );
   }
 

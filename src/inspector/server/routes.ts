@@ -7,6 +7,7 @@ import type { ServerResponse } from "node:http";
 import { renderSvg } from "../../graph/render.js";
 import { pageHtml } from "../page.js";
 import { liveSummary } from "../views.js";
+import { clientScript } from "./client-script.js";
 import { send, sendJson } from "./respond.js";
 import type { InspectorState } from "./state.js";
 
@@ -22,7 +23,7 @@ export async function route(state: InspectorState, url: URL, response: ServerRes
       "Content-Security-Policy",
       `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'; img-src data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
     );
-    return send(response, 200, "text/html; charset=utf-8", pageHtml(nonce));
+    return send(response, 200, "text/html; charset=utf-8", pageHtml(nonce, await clientScript()));
   }
   if (path === "/api/runs") {
     const { stored, registry } = state;
