@@ -33,6 +33,8 @@ export async function resumeRunCommand(runId: string, options: ResumeRunOptions)
     const interrupt = cancelOnInterrupt((line) => console.error(line));
     try {
       const result = await takeOverRun(record, "resume", () => flow.resume(runId, { store, signal: interrupt.signal }));
+      // Another process may have finished the run between this command's look and its takeover.
+      if (result.cached) console.log(`Run ${runId} of flow ${record.flow} has already ended (${result.status}) in another process; nothing ran here. Its stored result:`);
       console.log(`\n${renderResult(result)}`);
       return exitCodeFor(result.status);
     } finally {
