@@ -4,7 +4,6 @@
  * (`worker.ts`); `orchestrix export` runs them in its own.
  */
 import type { ElkExtendedEdge, ElkNode, ELK } from "elkjs/lib/elk-api.js";
-import * as elkModule from "elkjs/lib/elk.bundled.js";
 import { dedupe, edgeOwner, readMachine, type StateNodeInfo } from "./read.js";
 import type { GraphLayout, LaidOutState, LaidOutTransition, LayoutOptions, MachineDefinition } from "./types.js";
 
@@ -103,7 +102,7 @@ export async function layoutMachine(definition: MachineDefinition | string, opti
       (container.edges ??= []).push({ id: `${UNSEEN}${state.id}:${i}`, sources: [column[i - 1]!.id], targets: [column[i]!.id] });
     }
   }
-  const laid = await elk().layout(graph);
+  const laid = await (await elk()).layout(graph);
 
   const states: LaidOutState[] = [];
   const positions = new Map<string, { x: number; y: number }>();
@@ -222,10 +221,14 @@ function walkElk(node: ElkNode, visit: (node: ElkNode) => void): void {
 type ElkConstructor = new (args?: { defaultLayoutOptions?: Record<string, string> }) => ELK;
 let instance: ELK | undefined;
 
-/** elkjs is CommonJS: depending on the loader its constructor is the module or its `default`. */
-function elk(): ELK {
+/**
+ * elkjs, loaded on first use: it is 1.5 MB of JavaScript that every CLI start would otherwise parse
+ * (most commands draw nothing). It is CommonJS: depending on the loader its constructor is the
+ * module or its `default`.
+ */
+async function elk(): Promise<ELK> {
   if (instance) return instance;
-  let candidate: unknown = elkModule;
+  let candidate: unknown = await import("elkjs/lib/elk.bundled.js");
   while (typeof candidate !== "function" && isModule(candidate)) candidate = candidate.default;
   if (typeof candidate !== "function") throw new Error("Could not load elkjs (elkjs/lib/elk.bundled.js has no constructor)");
   instance = new (candidate as ElkConstructor)();
