@@ -103,6 +103,7 @@ afterAll(() => {
 
 describe.each(modes)("takeover race through %s", (mode) => {
   it(`lets exactly one of ${RACERS} racing processes take each run over, ${TRIALS_PER_MODE} trials`, async () => {
+    let lateLosers = 0;
     for (let trial = 0; trial < TRIALS_PER_MODE; trial++) {
       const runId = `${mode}-${trial}`;
       // The barrier: every racer is idle, waiting for this line; it reaches them all at once.
@@ -114,7 +115,10 @@ describe.each(modes)("takeover race through %s", (mode) => {
       const winners = outcomes.filter((o) => o.outcome === "completed");
       const losers = outcomes.filter((o) => o.outcome !== "completed");
       expect(winners, `trial ${runId}: ${JSON.stringify(outcomes)}`).toHaveLength(1);
-      expect(losers.map((o) => o.outcome)).toEqual(Array(RACERS - 1).fill("ALREADY_RUNNING"));
+      // A loser either found the run held (the race proper), or, starved past the winner's whole run on
+      // a loaded machine, found it finished and was handed its stored result: neither ran anything.
+      for (const loser of losers) expect(["ALREADY_RUNNING", "completed (cached)"]).toContain(loser.outcome);
+      lateLosers += losers.filter((o) => o.outcome === "completed (cached)").length;
 
       const effects = effectsOf(runId);
       const winner = winners[0]!.pid;
@@ -132,5 +136,7 @@ describe.each(modes)("takeover race through %s", (mode) => {
       const winnerEffects = effects.filter((e) => e.pid === winner).map((e) => `${e.step}:${e.phase}`);
       expect(winnerEffects).toEqual(["b:start", "b:end", "c:start", "c:end", "d:start", "d:end"]);
     }
+    // The racers did race: late arrivals are the exception, not the rule.
+    expect(lateLosers, "losers that arrived after the winner had finished").toBeLessThanOrEqual(TRIALS_PER_MODE * (RACERS - 1) * 0.2);
   }, 120_000);
 });
