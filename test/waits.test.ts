@@ -268,3 +268,13 @@ describe("what a waiting run looks like", () => {
     await handle.result;
   });
 });
+
+describe("hooks of a wait", () => {
+  it("onStepFail hears the WaitTimeoutError of a wait that timed out", async () => {
+    const failures: unknown[] = [];
+    const flow = create("hooked", { hooks: { onStepFail: (event) => void failures.push(event.error) } }).waitFor("never", { timeoutMs: 30 });
+    expect((await flow.run(null)).status).toBe("failed");
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toBeInstanceOf(WaitTimeoutError);
+  });
+});

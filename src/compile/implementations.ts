@@ -127,7 +127,14 @@ export function flowSetup(definition: FlowDefinition, hooks: HookDispatcher, chi
       case "onStepRetry":
         return hooks.emit(hook, { ...base, step, attempt, error, delayMs: records.retryDelayOf(current) });
       case "onStepFail":
-        return hooks.emit(hook, { ...base, step, attempt, durationMs: current ? records.lastAttemptMs(current, Date.now()) : 0, error });
+        // A wait that timed out or a child that failed ends on a done event: its error was kept by the action before.
+        return hooks.emit(hook, {
+          ...base,
+          step,
+          attempt,
+          durationMs: current ? records.lastAttemptMs(current, Date.now()) : 0,
+          error: error ?? keptError(context.runId, `step:${step}`),
+        });
       case "onCompensate":
         return hooks.emit(hook, { ...base, step, attempt });
       case "onCompensateComplete": {
