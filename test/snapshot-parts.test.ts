@@ -9,30 +9,12 @@ import { create, joinSnapshot, splitSnapshot, type FlowContext, type Json } from
 import { sqliteStore } from "orchestrix/sqlite";
 import { faultyFlow } from "./fixtures/faulty-flow.js";
 import { builtFixture } from "./helpers/build-cli.js";
+import { richFlow } from "./fixtures/rich-flow.js";
 
 const dir = mkdtempSync(join(tmpdir(), "orchestrix-parts-"));
 let files = 0;
 const dbPath = () => join(dir, `runs-${files++}.db`);
 const json = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
-
-/** A flow with everything a snapshot can hold: writes, outputs, a retry, a sleep, a parallel group, a compensation. */
-const richFlow = (failAt: string | null) => {
-  let attempts = 0;
-  return create("rich")
-    .step("reserve", (ctx) => {
-      ctx.set("reservation", { id: "r-1", items: [1, 2, 3] });
-      return { reservationIds: ["r-1"] };
-    }, { compensate: () => {} })
-    .step("charge", () => {
-      if (++attempts < 2) throw new Error("gateway timeout");
-      return { transactionId: "t-1" };
-    }, { retries: 2, compensate: () => {} })
-    .sleep("cool-off", { ms: 5 })
-    .parallel("notify", [
-      { name: "email", fn: () => "sent" },
-      { name: "sms", fn: () => (failAt === "sms" ? Promise.reject(new Error("no signal")) : "sent") },
-    ]);
-};
 
 describe("a snapshot split into a head and parts", () => {
   it("joins back to exactly the persisted snapshot, at every transition of completed and compensated runs", async () => {
