@@ -27,10 +27,16 @@ export interface SignalReceipt {
   duplicate: boolean;
 }
 
-/** The waits of a flow that wait for a signal, by name. */
-export function signalWaitsOf(definition: FlowDefinition): Map<string, WaitPause> {
-  const waits = new Map<string, WaitPause>();
-  for (const step of flattenSteps(definition.nodes)) if (step.pause?.type === "signal") waits.set(step.name, step.pause);
+const waitsByNodes = new WeakMap<FlowDefinition["nodes"], ReadonlyMap<string, WaitPause>>();
+
+/** The waits of a flow that wait for a signal, by name (found once per flow: every launch asks). */
+export function signalWaitsOf(definition: FlowDefinition): ReadonlyMap<string, WaitPause> {
+  let waits = waitsByNodes.get(definition.nodes);
+  if (!waits) {
+    const found = new Map<string, WaitPause>();
+    for (const step of flattenSteps(definition.nodes)) if (step.pause?.type === "signal") found.set(step.name, step.pause);
+    waitsByNodes.set(definition.nodes, (waits = found));
+  }
   return waits;
 }
 
