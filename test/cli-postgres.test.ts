@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { create } from "orchestrix";
 import { postgresStore } from "orchestrix/postgres";
 import { greetFlow } from "./fixtures/cli-flows.js";
+import { killAll, startCli, waitForOutput } from "./helpers/cli.js";
 import { createDatabase, dropDatabases, postgresUnavailable } from "./support/postgres.js";
 
 /** `--store postgres://…`: the CLI reads and writes the runs a PostgreSQL database holds. */
@@ -11,7 +12,12 @@ import { createDatabase, dropDatabases, postgresUnavailable } from "./support/po
 const root = join(import.meta.dirname, "..");
 const skip = await postgresUnavailable();
 const databases: string[] = [];
-afterAll(() => dropDatabases(databases));
+afterAll(() => {
+  killAll();
+  return dropDatabases(databases);
+});
+
+const TABLES = "SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema')";
 
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const env = { ...process.env };
@@ -64,10 +70,35 @@ describe.skipIf(skip !== undefined)("the CLI on PostgreSQL", () => {
       );
     }
     const store = postgresStore({ connectionString: url });
-    const { rows } = await store.pool.query("SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema')");
+    const { rows } = await store.pool.query(TABLES);
     expect(rows).toEqual([]);
     await store.close();
   });
+
+  it("inspects an empty database without creating a table there, and shows its runs once one is stored", async () => {
+    const { name, url } = await createDatabase();
+    databases.push(name);
+    const inspect = startCli(["inspect", "--port", "0", "--store", url]);
+    try {
+      const [, address] = await waitForOutput(inspect, /Orchestrix inspector: (http:\/\/127\.0\.0\.1:\d+)\//);
+      const runs = async () => (await (await fetch(`${address}/api/runs`)).json()) as { stored: { runId: string }[]; stats: { storeError: string | null } };
+      const empty = await runs();
+      expect(empty.stored).toEqual([]);
+      expect(empty.stats.storeError).toBe(
+        `PostgreSQL database "${name}" at 127.0.0.1:5432 has no Orchestrix tables: no run was ever stored there, and it was opened read-only, so it was left as it is`,
+      );
+      const store = postgresStore({ connectionString: url });
+      expect((await store.pool.query(TABLES)).rows).toEqual([]);
+      // The application stores its first run there: the inspector, looking again, lists it.
+      await greetFlow.run({ name: "Ada" }, { store, runId: "later-1" });
+      await store.close();
+      await expect.poll(async () => (await runs()).stored.map((run) => run.runId), { timeout: 10_000 }).toEqual(["later-1"]);
+      expect((await runs()).stats.storeError).toBeNull();
+    } finally {
+      inspect.child.kill("SIGINT");
+    }
+    expect((await inspect.done).code).toBe(0);
+  }, 30_000);
 
   it("says why nobody holds a run when that is by design: queued for a worker, or parked until its retry", async () => {
     const { name, url } = await createDatabase();

@@ -19,7 +19,11 @@ export interface InspectOptions {
 
 /** `orchestrix inspect`: serves the local inspector until the process is stopped. */
 export async function inspectCommand(options: InspectOptions): Promise<number> {
-  const store = options.store === undefined ? undefined : openStore(parseStoreUrl(options.store), { mustExist: false });
+  // The inspector only reads. A PostgreSQL database is never given tables by looking at it (an empty
+  // one shows why it has no runs until a run is stored there); a SQLite file named for the store is
+  // created if missing, so the inspector can be started before the first run.
+  const url = options.store === undefined ? undefined : parseStoreUrl(options.store);
+  const store = url && openStore(url, { mustExist: false, readonly: url.scheme === "postgres" });
   const flows: Flow[] = [];
   for (const specifier of options.module ?? []) flows.push(...(await loadFlows(specifier)).map((l) => l.flow));
   let inspector: Inspector;
