@@ -5,6 +5,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { joinSnapshot, type FlowContext, type Json } from "orchestrix";
+import { builtFixture } from "./helpers/build-cli.js";
 import { cli, killAll, ROOT } from "./helpers/cli.js";
 
 /**
@@ -24,7 +25,7 @@ beforeEach(() => {
 });
 
 function worker(mode: "start" | "resume", env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ["--import", "tsx", "test/fixtures/wait-worker.ts", mode], {
+  const child = spawn(process.execPath, [builtFixture("wait-worker"), mode], {
     cwd: ROOT,
     env: { ...process.env, RUNS_DB: runsDb, EFFECTS: effects, ...env },
     stdio: ["pipe", "pipe", "pipe"],

@@ -1,6 +1,6 @@
 /**
  * Vitest global setup: builds, once for every test, what the tests start as child processes: the
- * CLI and the fixture processes of the crash and fault-injection tests, as ESM files without type
+ * CLI and the fixture processes of the crash, fault-injection and durable-wait tests, as ESM files without type
  * declarations. Starting plain `node` on a built file is half the cost of compiling the sources
  * through tsx in each child, and those tests start dozens of children. Next to the CLI, as in the
  * package's dist/, go the files the inspector loads at run time: its page's script and its layout
@@ -25,7 +25,7 @@ export const BUILT_CLI = join(OUT_DIR, "cli.js");
  * race-process: its CLI mode loads race-flows.ts through tsx, which must find it already loaded,
  * as the racer's own import leaves it, for every racer to be at the barrier at the same instant.
  */
-const FIXTURES = ["crash-worker", "fault-save"] as const;
+const FIXTURES = ["crash-worker", "fault-save", "wait-worker"] as const;
 
 /** The built copy of a fixture process of test/fixtures/, to start with plain `node`. */
 export function builtFixture(name: (typeof FIXTURES)[number]): string {
