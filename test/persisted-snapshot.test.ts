@@ -9,7 +9,7 @@ describe("the persisted snapshot of a run", () => {
       const handle = flow.start({ order: "o-1" });
       let seen = 0;
       handle.actor.subscribe((snapshot) => {
-        expect(persistedSnapshot(flow.machine, snapshot)).toEqual(handle.actor.getPersistedSnapshot());
+        expect(persistedSnapshot(snapshot)).toEqual(handle.actor.getPersistedSnapshot());
         seen++;
       });
       const result = await handle.result;
@@ -22,7 +22,7 @@ describe("the persisted snapshot of a run", () => {
     const flow = richFlow(null);
     const handle = flow.start({ order: "o-2" });
     const snapshot = handle.actor.getSnapshot();
-    expect((persistedSnapshot(flow.machine, snapshot) as { context: unknown }).context).toBe(snapshot.context);
+    expect((persistedSnapshot(snapshot) as { context: unknown }).context).toBe(snapshot.context);
     handle.cancel();
   });
 });

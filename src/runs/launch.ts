@@ -121,7 +121,7 @@ export function launchRun<TOutputs>(engine: FlowEngine, runId: string, source: R
     // A child run's transitions are saved too: its snapshot is part of this run's.
     const saveAll = () => {
       const snapshot = actor.getSnapshot();
-      saver?.record(snapshot, persistedSnapshot(compiled.machine, snapshot));
+      saver?.record(snapshot, persistedSnapshot(snapshot));
     };
     const watched = new WeakSet<AnyActorRef>();
     const watchChildren = (parent: AnyActorRef) => {
@@ -133,7 +133,7 @@ export function launchRun<TOutputs>(engine: FlowEngine, runId: string, source: R
     };
     actor.subscribe({
       next: (snapshot) => {
-        saver?.record(snapshot, persistedSnapshot(compiled.machine, snapshot));
+        saver?.record(snapshot, persistedSnapshot(snapshot));
         feed?.update(snapshot.context);
         if (saver) watchChildren(actor);
         handBack?.check();
