@@ -184,6 +184,7 @@ export function sqliteStore(options: SqliteStoreOptions): RunStore {
       .changes > 0;
   const selectFence = db.prepare<[string], { fence: number }>(`SELECT fence FROM orchestrix_runs WHERE run_id = ?`);
   const selectOne = db.prepare<[string], Row>(`SELECT * FROM orchestrix_runs WHERE run_id = ?`);
+  const selectExists = db.prepare<[string], { found: number }>(`SELECT 1 AS found FROM orchestrix_runs WHERE run_id = ?`);
   const claimRun = db.prepare(`UPDATE orchestrix_runs SET fence = fence + 1, owner = ?, lease_until = ? WHERE run_id = ? AND fence = ? AND lease_until IS ?`);
   const renewLease = db.prepare(`UPDATE orchestrix_runs SET lease_until = ? WHERE run_id = ? AND fence = ?`);
   const releaseRun = db.prepare(`UPDATE orchestrix_runs SET owner = NULL, lease_until = NULL WHERE run_id = ? AND fence = ?`);
@@ -384,6 +385,8 @@ export function sqliteStore(options: SqliteStoreOptions): RunStore {
       }),
     load: (runId) =>
       read(() => {
+        // A run that is not there needs no transaction (a new run's id is looked up before it starts).
+        if (!selectExists.get(runId)) return undefined;
         // Head and parts in one read transaction: another process's commit cannot fall between them.
         return db.transaction(() => {
           const row = selectOne.get(runId);
