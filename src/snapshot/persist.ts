@@ -22,6 +22,8 @@ export function persistedSnapshot(snapshot: SnapshotFrom<CompiledFlow["machine"]
   const children: Record<string, unknown> = {};
   for (const id in snapshot.children) {
     const child = snapshot.children[id] as ChildActor;
+    // As XState refuses to: a child given as logic rather than by name could not be restored.
+    if (typeof child.src !== "string") throw new Error(`The child actor "${id}" was not started by name, so it cannot be persisted`);
     children[id] = { snapshot: child.getPersistedSnapshot(), src: child.src, systemId: child.systemId, syncSnapshot: child._syncSnapshot };
   }
   return {
