@@ -38,7 +38,7 @@ export { memoryStore, fencedSaveError, summaryOf } from "./stores/memory.js";
 export { encodeRunCursor, decodeRunCursor } from "./stores/cursor.js";
 export type { RunPosition } from "./stores/cursor.js";
 export { setDefaultStore, getDefaultStore } from "./stores/default.js";
-export type { RunStore, RunQueue, RunRecord, RunSummary, RunQuery, RunPage, RunStatus, ClaimRequest, Claim, SaveEffects, StoredSignal } from "./stores/types.js";
+export type { RunStore, RunQueue, RunEndings, RunRecord, RunSummary, RunQuery, RunPage, RunStatus, ClaimRequest, Claim, SaveEffects, StoredSignal } from "./stores/types.js";
 
 export type { ErrorOrigin, OrchestrixErrorJson } from "./errors.js";
 export type { RunHandle } from "./runs/launch.js";

@@ -16,6 +16,7 @@ import {
   type StoredSignal,
 } from "orchestrix";
 import { stopSender } from "../worker/queue.js";
+import { RUN_ENDED_CHANNEL, postgresEndings } from "./postgres-endings.js";
 import { postgresQueue } from "./postgres-queue.js";
 
 /** Where {@link postgresStore} finds its database: a connection string, or a pool you own. */
@@ -137,16 +138,21 @@ const INSERT_RUNS = `
   ON CONFLICT (run_id) DO NOTHING
   RETURNING run_id`;
 
-// A save never moves the lease (renew does); a run that ended is held by nobody.
+// A save never moves the lease (renew does); a run that ended is held by nobody. A save that ends a
+// run notifies in the same statement, so the word goes out when the end is committed.
 const UPDATE_RUNS = `
-  UPDATE orchestrix_runs AS r SET
-    status = v.status, seq = v.seq, snapshot = v.snapshot, current_step = v.current_step, attempts = v.attempts,
-    last_error = v.last_error, owner = v.owner, updated_at = v.updated_at,
-    lease_until = CASE WHEN v.status = 'running' THEN r.lease_until ELSE NULL END
-  FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::json[], $6::text[], $7::int[], $8::text[], $9::text[], $10::bigint[])
-    AS v(run_id, fence, status, seq, snapshot, current_step, attempts, last_error, owner, updated_at)
-  WHERE r.run_id = v.run_id AND r.fence = v.fence AND r.seq < v.seq
-  RETURNING r.run_id`;
+  WITH updated AS (
+    UPDATE orchestrix_runs AS r SET
+      status = v.status, seq = v.seq, snapshot = v.snapshot, current_step = v.current_step, attempts = v.attempts,
+      last_error = v.last_error, owner = v.owner, updated_at = v.updated_at,
+      lease_until = CASE WHEN v.status = 'running' THEN r.lease_until ELSE NULL END
+    FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::json[], $6::text[], $7::int[], $8::text[], $9::text[], $10::bigint[])
+      AS v(run_id, fence, status, seq, snapshot, current_step, attempts, last_error, owner, updated_at)
+    WHERE r.run_id = v.run_id AND r.fence = v.fence AND r.seq < v.seq
+    RETURNING r.run_id, r.status
+  )
+  SELECT u.run_id FROM updated AS u
+  LEFT JOIN LATERAL (SELECT pg_notify('${RUN_ENDED_CHANNEL}', md5(u.run_id)) WHERE u.status <> 'running') AS ended ON true`;
 
 /** The most records one statement carries; more wait for the next one. */
 const MAX_BATCH = 500;
@@ -367,10 +373,13 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       (await client.query<RunSummary>(`SELECT ${SUMMARY_FIELDS} FROM orchestrix_runs WHERE run_id = $1`, [runId])).rows[0],
   });
 
+  const endings = postgresEndings(pool);
+
   return {
     pool,
     where,
     queue: runQueue,
+    endings,
     create: (record) => enqueue("create", record),
     save: (record, effects) => enqueue("save", record, effects),
     signal: (runId, signal) =>
@@ -466,6 +475,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       pump();
       await Promise.all(waits);
       closed = true;
+      await endings.close();
       await stopSender(pool);
       if (owned) await pool.end();
     },

@@ -109,6 +109,19 @@ export interface RunQueue {
 }
 
 /**
+ * Word of runs that ended, from any process sharing the store (PostgreSQL has it, with NOTIFY):
+ * `flow.result()` then answers as soon as a run ends instead of at its next look. Stores without
+ * it are looked at again and again, and a word that never comes is made up for the same way.
+ */
+export interface RunEndings {
+  /**
+   * Listens for the end of `runId`. Resolves once listening (an end committed after that is not
+   * missed) with `ended`, which resolves when the end is heard, and `stop`, to stop listening.
+   */
+  watch(runId: string): Promise<{ ended: Promise<void>; stop(): void }>;
+}
+
+/**
  * Where runs are kept. Stores only keep records; what they mean is the engine's business.
  * A store applies saves of one run in `seq` order, never lets a lower `seq` overwrite a higher
  * one, and refuses every write whose fence is no longer the run's current one.
@@ -147,4 +160,6 @@ export interface RunStore {
   close(): Promise<void>;
   /** Present when the store can queue runs for workers: `flow.enqueue` needs it, and runs park on it. */
   readonly queue?: RunQueue;
+  /** Present when the store can tell that a run ended, from any process. */
+  readonly endings?: RunEndings;
 }
