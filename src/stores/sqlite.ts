@@ -269,9 +269,13 @@ export function sqliteStore(options: SqliteStoreOptions): RunStore {
   // overwritten before the commit makes any of them visible. Each save settles as its newest does.
   const commit = db.transaction((batch: Pending[], written: Map<string, Map<string, Json>>): (Error | undefined)[] => {
     const newest = new Map<string, Pending>();
+    // The signals each run's saves of this batch took in: taken with its newest save, which includes them.
+    const taken = new Map<string, string[]>();
     for (const item of batch) {
       const best = newest.get(item.record.runId);
       if (item.kind === "save" && (best === undefined || item.record.seq > best.record.seq)) newest.set(item.record.runId, item);
+      const ids = item.effects?.takeSignals;
+      if (ids && ids.length > 0) taken.set(item.record.runId, [...(taken.get(item.record.runId) ?? []), ...ids]);
     }
     const outcome = new Map<Pending, Error | undefined>();
     const partRows: (string | number)[] = [];
@@ -282,11 +286,7 @@ export function sqliteStore(options: SqliteStoreOptions): RunStore {
         outcome.set(item, created ? undefined : new RunExistsError(runId, `A run with id "${runId}" already exists in ${path}`));
       } else if (newest.get(runId) === item) {
         if (writeRun(item.record, updateHead, written, false, partRows)) {
-          // The signals this snapshot (or an older one of this batch, which it includes) took in are taken with it.
-          for (const other of batch) {
-            if (other.record.runId !== runId) continue;
-            for (const id of other.effects?.takeSignals ?? []) takeSignal.run(item.record.seq, runId, id);
-          }
+          for (const id of taken.get(runId) ?? []) takeSignal.run(item.record.seq, runId, id);
         } else {
           // Nothing changed: either a newer save of this owner is stored already, or another owner took the run.
           const current = selectFence.get(runId)?.fence;
