@@ -1,7 +1,9 @@
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import type { RunStore } from "orchestrix";
+import { create, type RunStore } from "orchestrix";
+import { postgresStore } from "orchestrix/postgres";
 import { workerSaga } from "./fixtures/worker-flows.js";
 import { dropDatabases, postgresUnavailable } from "./support/postgres.js";
+import { privatePostgres } from "./support/private-postgres.js";
 import { killWorkers, setUp, startWorker } from "./support/workers.js";
 
 /**
@@ -42,5 +44,38 @@ describe.skipIf(skip !== undefined)("flow.result on PostgreSQL", () => {
     // Reading alone lands anywhere in its 500 ms backoff: all 8 under 150 ms would be a 1-in-15,000 chance.
     expect(Math.max(...read)).toBeGreaterThan(150);
     await store.close();
+  }, 60_000);
+});
+
+describe("flow.result across a PostgreSQL restart", () => {
+  it("keeps answering when the listening connection breaks, and is heard again on a new one", async (context) => {
+    const server = await privatePostgres();
+    if (typeof server === "string") {
+      console.warn(`\n!!! SKIPPING the flow.result restart test: ${server} !!!\n`);
+      return context.skip();
+    }
+    // Two stores on two pools: one runs the flows, the other only awaits results, as another process would.
+    const runner = postgresStore({ connectionString: server.url });
+    const waiter = postgresStore({ connectionString: server.url });
+    try {
+      const flow = create("notify-restart").step("work", () => new Promise((resolve) => setTimeout(resolve, 200 + Math.random() * 400)));
+      const first = flow.result("r-0", { store: waiter, timeoutMs: 30_000 });
+      await new Promise((resolve) => setTimeout(resolve, 300)); // listening by now
+      server.restart();
+      await flow.run(null, { store: runner, runId: "r-0" });
+      expect((await first).status).toBe("completed");
+
+      const ids = Array.from({ length: 5 }, (_, i) => `r-${i + 1}`);
+      const heardAt = ids.map(async (runId) => (await flow.result(runId, { store: waiter, timeoutMs: 30_000 }), Date.now()));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await Promise.all(ids.map((runId) => flow.run(null, { store: runner, runId })));
+      const lags = await Promise.all(ids.map(async (runId, i) => (await heardAt[i]!) - (await waiter.load(runId))!.updatedAt));
+      console.log(`flow.result after a restart: heard ${lags.join(", ")} ms after each run's end`);
+      expect(Math.max(...lags)).toBeLessThan(150);
+    } finally {
+      await runner.close();
+      await waiter.close();
+      server.destroy();
+    }
   }, 60_000);
 });

@@ -43,6 +43,7 @@ export function postgresEndings(pool: pg.Pool): RunEndings & { close(): Promise<
         release();
       };
       client.on("error", drop);
+      client.on("end", drop);
       client.on("notification", (message) => {
         if (message.channel !== RUN_ENDED_CHANNEL) return;
         for (const wake of waiting.get(message.payload ?? "") ?? []) wake();
