@@ -21,9 +21,8 @@ export async function awaitResult(flow: string, store: RunStore, runId: string, 
   // cannot listen is only read.
   const watching = store.endings?.watch(runId).catch(() => undefined);
   // Heard once, the word is spent: later waits are the reads' backoff alone (never a busy loop).
-  let heard = false;
-  const ended = watching?.then((watch) => watch?.ended ?? new Promise<never>(() => {})).then(() => {
-    heard = true;
+  let ended: Promise<void> | undefined = watching?.then((watch) => watch?.ended ?? new Promise<never>(() => {})).then(() => {
+    ended = undefined;
   });
   try {
     for (let delay = 25; ; delay = Math.min(delay * 2, 500)) {
@@ -43,7 +42,7 @@ export async function awaitResult(flow: string, store: RunStore, runId: string, 
       }
       let timer: ReturnType<typeof setTimeout> | undefined;
       const backoff = new Promise((resolve) => (timer = setTimeout(resolve, Math.min(delay, left))));
-      await (ended && !heard ? Promise.race([backoff, ended]) : backoff);
+      await (ended ? Promise.race([backoff, ended]) : backoff);
       clearTimeout(timer);
     }
   } finally {
